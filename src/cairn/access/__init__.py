@@ -1,0 +1,16 @@
+"""Permission policy: actions map to generators that both decide and filter."""
+
+from cairn.access.filters import All, AnyOf, Filter, MatchAll, MatchNone, Term
+from cairn.access.policy import Policy, Subject, records_policy
+
+__all__ = [
+    "All",
+    "AnyOf",
+    "Filter",
+    "MatchAll",
+    "MatchNone",
+    "Policy",
+    "Subject",
+    "Term",
+    "records_policy",
+]

@@ -1,0 +1,197 @@
+"""Account use cases: create and list users, issue, check and revoke access tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from cairn.accounts.models import AccessToken, User, UserRole
+from cairn.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from cairn.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
+from cairn.core.identity import ADMIN_ROLE, Identity
+from cairn.core.timeutil import isoformat, utcnow
+from cairn.db import Database
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+TOKEN_BYTES = 40
+
+
+def hash_token(raw: str) -> str:
+    """Tokens carry 320 random bits, so a fast hash is safe; argon2 would cost every request."""
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    email: str
+    active: bool
+    roles: frozenset[str]
+    created: datetime
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": str(self.id),
+            "email": self.email,
+            "active": self.active,
+            "roles": sorted(self.roles),
+            "created": isoformat(self.created),
+        }
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: int
+    name: str
+    email: str
+    created: datetime
+    expires_at: datetime | None
+    revoked: bool
+
+
+def _user_info(user: User) -> UserInfo:
+    return UserInfo(user.id, user.email, user.active, user.role_names, user.created)
+
+
+def _token_info(token: AccessToken) -> TokenInfo:
+    return TokenInfo(
+        token.id, token.name, token.user.email, token.created, token.expires_at,
+        token.revoked_at is not None,
+    )
+
+
+class AccountService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # users ---------------------------------------------------------------
+    def create_user(
+        self, identity: Identity, email: str, password: str | None = None, admin: bool = False
+    ) -> UserInfo:
+        if not identity.is_admin:
+            raise PermissionDenied()
+        email = email.strip().lower()
+        errors = []
+        if not EMAIL_RE.match(email) or len(email) > 255:
+            errors.append(FieldError("email", ["Not a valid email address."]))
+        if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+            errors.append(
+                FieldError("password", [f"Shorter than minimum length {MIN_PASSWORD_LENGTH}."])
+            )
+        if errors:
+            raise ValidationFailed(errors)
+        try:
+            with self.db.write() as uow:
+                user = User(
+                    email=email,
+                    password_hash=hash_password(password) if password else None,
+                    active=True,
+                )
+                if admin:
+                    user.roles.append(UserRole(role=ADMIN_ROLE))
+                uow.session.add(user)
+                uow.session.flush()
+                info = _user_info(user)
+        except IntegrityError as exc:
+            raise ValidationFailed(
+                [FieldError("email", ["A user with this email already exists."])]
+            ) from exc
+        return info
+
+    def list_users(self, identity: Identity) -> list[UserInfo]:
+        if not identity.is_admin:
+            raise PermissionDenied()
+        with self.db.read() as session:
+            return [_user_info(u) for u in session.scalars(select(User).order_by(User.id))]
+
+    def get_user_by_email(self, identity: Identity, email: str) -> UserInfo:
+        if not identity.is_admin:
+            raise PermissionDenied()
+        with self.db.read() as session:
+            user = self._find(session, email)
+            return _user_info(user)
+
+    @staticmethod
+    def _find(session: Session, email: str) -> User:
+        user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+        if user is None:
+            raise NotFound(f"No user with email {email}.")
+        return user
+
+    def authenticate_password(self, email: str, password: str) -> Identity | None:
+        with self.db.read() as session:
+            user = session.scalar(select(User).where(User.email == email.strip().lower()))
+            if user is None or not user.active or not verify_password(user.password_hash, password):
+                return None
+            return Identity(user_id=user.id, email=user.email, roles=user.role_names)
+
+    # tokens --------------------------------------------------------------
+    def create_token(
+        self, identity: Identity, email: str, name: str = "default", days: int | None = None
+    ) -> tuple[TokenInfo, str]:
+        """Create a token for the user with ``email``; return it and the secret (shown once)."""
+        name = name.strip()
+        if not name or len(name) > 100:
+            raise ValidationFailed([FieldError("name", ["Length must be between 1 and 100."])])
+        if days is not None and days < 0:
+            raise ValidationFailed([FieldError("days", ["Must be 0 or more."])])
+        raw = secrets.token_urlsafe(TOKEN_BYTES)
+        with self.db.write() as uow:
+            user = self._find(uow.session, email)
+            if not (identity.is_admin or identity.user_id == user.id):
+                raise PermissionDenied()
+            expires = utcnow() + timedelta(days=days) if days else None
+            token = AccessToken(
+                user_id=user.id, name=name, token_hash=hash_token(raw), expires_at=expires
+            )
+            token.user = user
+            uow.session.add(token)
+            uow.session.flush()
+            info = _token_info(token)
+        return info, raw
+
+    def list_tokens(self, identity: Identity, email: str | None = None) -> list[TokenInfo]:
+        with self.db.read() as session:
+            stmt = select(AccessToken).join(User).order_by(AccessToken.id)
+            if email is not None:
+                stmt = stmt.where(User.email == email.strip().lower())
+            if not identity.is_admin:
+                stmt = stmt.where(AccessToken.user_id == identity.user_id)
+            return [_token_info(t) for t in session.scalars(stmt)]
+
+    def revoke_token(self, identity: Identity, token_id: int) -> TokenInfo:
+        with self.db.write() as uow:
+            token = uow.session.get(AccessToken, token_id)
+            if token is None:
+                raise NotFound(f"No token with id {token_id}.")
+            if not (identity.is_admin or identity.user_id == token.user_id):
+                raise PermissionDenied()
+            if token.revoked_at is None:
+                token.revoked_at = utcnow()
+            info = _token_info(token)
+        return info
+
+    def identity_for_token(self, raw: str) -> Identity | None:
+        """The identity a bearer token stands for, or ``None`` if it is unknown,
+        revoked, expired or its user is inactive."""
+        if not raw or len(raw) > 512:
+            return None
+        with self.db.read() as session:
+            token = session.scalar(
+                select(AccessToken).where(AccessToken.token_hash == hash_token(raw))
+            )
+            if token is None or token.revoked_at is not None:
+                return None
+            if token.expires_at is not None and token.expires_at <= utcnow():
+                return None
+            user = token.user
+            if not user.active:
+                return None
+            return Identity(user_id=user.id, email=user.email, roles=user.role_names)

@@ -1,0 +1,1 @@
+"""The InvenioRDM-compatible REST API: thin handlers over the services."""

@@ -1,0 +1,57 @@
+"""What handlers get from the composition root, and the caller's identity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from cairn.accounts.service import AccountService
+from cairn.api.links import LinkBuilder
+from cairn.core.identity import ANONYMOUS, Identity
+from cairn.formats import FormatRegistry
+from cairn.records.service import RecordService
+from cairn.vocabularies import VocabularyRegistry
+
+
+class InvalidToken(Exception):
+    """The request carried a token that is unknown, revoked or expired."""
+
+
+@dataclass(frozen=True)
+class Services:
+    records: RecordService
+    accounts: AccountService
+    vocabularies: VocabularyRegistry
+    formats: FormatRegistry
+    links: LinkBuilder
+    max_request_body: int
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+    return request.query_params.get("access_token") or None
+
+
+def identity(request: Request) -> Identity:
+    """The caller: from a bearer token (header or ``?access_token=``), else anonymous."""
+    cached = getattr(request.state, "identity", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    token = bearer_token(request)
+    result = ANONYMOUS
+    if token is not None:
+        found = services(request).accounts.identity_for_token(token)
+        if found is None:
+            raise InvalidToken()
+        result = found
+    request.state.identity = result
+    return result

@@ -1,0 +1,77 @@
+"""Absolute links for API responses, built from route names and the site URL."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.routing import NoMatchFound, Router
+
+# UI pages are served by the web layer; until it registers them, their paths are known here.
+UI_ROUTES = {
+    "record_html": "/records/{id}",
+    "latest_html": "/records/{id}/latest",
+    "deposit_html": "/uploads/{id}",
+}
+
+
+class LinkBuilder:
+    def __init__(self, site_url: str, router: Router) -> None:
+        self.site_url = site_url.rstrip("/")
+        self.router = router
+
+    def url(self, name: str, query: dict[str, str] | None = None, **params: Any) -> str:
+        try:
+            path = str(self.router.url_path_for(name, **params))
+        except NoMatchFound:
+            path = UI_ROUTES[name].format(**params)
+        url = self.site_url + path
+        if query:
+            url += "?" + urlencode(query)
+        return url
+
+    def record(self, item: dict[str, Any]) -> dict[str, str]:
+        rid = item["id"]
+        parent = item["parent"]["id"]
+        return {
+            "self": self.url("records.read", id=rid),
+            "self_html": self.url("record_html", id=rid),
+            "preview_html": self.url("record_html", id=rid, query={"preview": "1"}),
+            "draft": self.url("records.read_draft", id=rid),
+            "latest": self.url("records.latest", id=rid),
+            "latest_html": self.url("latest_html", id=rid),
+            "versions": self.url("records.versions", id=rid),
+            "parent": self.url("records.read", id=parent),
+            "parent_html": self.url("record_html", id=parent),
+        }
+
+    def draft(self, item: dict[str, Any]) -> dict[str, str]:
+        rid = item["id"]
+        parent = item["parent"]["id"]
+        links = {
+            "self": self.url("records.read_draft", id=rid),
+            "self_html": self.url("deposit_html", id=rid),
+            "preview_html": self.url("record_html", id=rid, query={"preview": "1"}),
+            "publish": self.url("records.publish", id=rid),
+            "versions": self.url("records.versions", id=rid),
+            "latest": self.url("records.latest", id=rid),
+            "latest_html": self.url("latest_html", id=rid),
+            "parent": self.url("records.read", id=parent),
+        }
+        if item.get("is_published"):
+            links["record"] = self.url("records.read", id=rid)
+            links["record_html"] = self.url("record_html", id=rid)
+        return links
+
+    def item(self, item: dict[str, Any], is_draft: bool) -> dict[str, str]:
+        return self.draft(item) if is_draft else self.record(item)
+
+    def search(
+        self, name: str, args: dict[str, str], page: int, has_next: bool, **params: Any
+    ) -> dict[str, str]:
+        links = {"self": self.url(name, query=args, **params)}
+        if page > 1:
+            links["prev"] = self.url(name, query={**args, "page": str(page - 1)}, **params)
+        if has_next:
+            links["next"] = self.url(name, query={**args, "page": str(page + 1)}, **params)
+        return links

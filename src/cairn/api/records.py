@@ -1,0 +1,139 @@
+"""/api/records and /api/user/records: thin handlers over the records service."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import RedirectResponse, Response
+
+from cairn.api.body import read_json
+from cairn.api.context import identity, services
+from cairn.api.openapi import DRAFT_BODY, LIST_RESPONSES, RECORD_RESPONSES, TOMBSTONE_BODY
+from cairn.api.responses import item_response, list_response, parse_if_match
+from cairn.core.identity import Identity
+
+router = APIRouter(prefix="/api", tags=["records"])
+
+
+@router.post("/records", name="records.create", status_code=201, responses=RECORD_RESPONSES,
+             openapi_extra=DRAFT_BODY)
+async def create(request: Request, who: Identity = Depends(identity)) -> Response:
+    """Create a draft (the first version of a new record)."""
+    svc = services(request)
+    body = await read_json(request, svc.max_request_body)
+    item = svc.records.create(who, body)
+    return item_response(request, item, 201)
+
+
+@router.get("/records", name="records.search", responses=LIST_RESPONSES)
+def search(request: Request, who: Identity = Depends(identity)) -> Response:
+    """List published records (latest versions unless `allversions`)."""
+    result = services(request).records.search(who, request.query_params)
+    return list_response(request, result, "records.search")
+
+
+@router.get("/user/records", name="records.user_search", responses=LIST_RESPONSES)
+def user_search(request: Request, who: Identity = Depends(identity)) -> Response:
+    """List the caller's drafts and published records."""
+    result = services(request).records.search_user_records(who, request.query_params)
+    return list_response(request, result, "records.user_search")
+
+
+@router.get("/records/{id}", name="records.read", responses=RECORD_RESPONSES)
+def read(id: str, request: Request, who: Identity = Depends(identity)) -> Response:
+    """Read a published record; a parent id gives its latest version."""
+    include_deleted = request.query_params.get("include_deleted", "") in ("1", "true")
+    item = services(request).records.read(who, id, include_deleted=include_deleted)
+    return item_response(request, item)
+
+
+@router.put("/records/{id}", name="records.update", responses=RECORD_RESPONSES)
+def update(id: str, request: Request, who: Identity = Depends(identity)) -> Response:
+    """Published records are immutable: create an edit draft instead (always 403)."""
+    services(request).records.update_record(who, id)
+    return Response(status_code=204)  # pragma: no cover - the service always refuses
+
+
+@router.delete("/records/{id}", name="records.delete", status_code=204,
+               responses=RECORD_RESPONSES)
+async def delete(id: str, request: Request, who: Identity = Depends(identity)) -> Response:
+    """Admin: delete a published record, leaving a tombstone."""
+    svc = services(request)
+    body = await read_json(request, svc.max_request_body, required=False)
+    svc.records.delete_record(who, id, body)
+    return Response(status_code=204)
+
+
+@router.delete("/records/{id}/delete", name="records.delete_with_tombstone", status_code=204,
+               responses=RECORD_RESPONSES, openapi_extra=TOMBSTONE_BODY)
+async def delete_with_tombstone(
+    id: str, request: Request, who: Identity = Depends(identity)
+) -> Response:
+    """Admin: delete with a tombstone (`removal_reason`, `note`, `citation_text`, `is_visible`)."""
+    return await delete(id, request, who)
+
+
+@router.post("/records/{id}/restore", name="records.restore", responses=RECORD_RESPONSES)
+def restore(id: str, request: Request, who: Identity = Depends(identity)) -> Response:
+    """Admin: undo a deletion."""
+    return item_response(request, services(request).records.restore(who, id))
+
+
+@router.get("/records/{id}/draft", name="records.read_draft", responses=RECORD_RESPONSES)
+def read_draft(id: str, request: Request, who: Identity = Depends(identity)) -> Response:
+    """Read a draft."""
+    return item_response(request, services(request).records.read_draft(who, id))
+
+
+@router.put("/records/{id}/draft", name="records.update_draft", responses=RECORD_RESPONSES,
+            openapi_extra=DRAFT_BODY)
+async def update_draft(id: str, request: Request, who: Identity = Depends(identity)) -> Response:
+    """Replace a draft (omitted fields are removed). `If-Match` guards against lost updates."""
+    svc = services(request)
+    body = await read_json(request, svc.max_request_body)
+    item = svc.records.update_draft(who, id, body, parse_if_match(request))
+    return item_response(request, item)
+
+
+@router.delete("/records/{id}/draft", name="records.delete_draft", status_code=204,
+               responses=RECORD_RESPONSES)
+def delete_draft(id: str, request: Request, who: Identity = Depends(identity)) -> Response:
+    """Discard a draft (for a published record only the pending edit goes)."""
+    services(request).records.delete_draft(who, id, parse_if_match(request))
+    return Response(status_code=204)
+
+
+@router.post("/records/{id}/draft", name="records.edit", status_code=201,
+             responses=RECORD_RESPONSES)
+def edit(id: str, request: Request, who: Identity = Depends(identity)) -> Response:
+    """Create (or return) the edit draft of a published record."""
+    return item_response(request, services(request).records.edit(who, id), 201)
+
+
+@router.post("/records/{id}/draft/actions/publish", name="records.publish", status_code=202,
+             responses=RECORD_RESPONSES)
+def publish(id: str, request: Request, who: Identity = Depends(identity)) -> Response:
+    """Publish a draft."""
+    return item_response(request, services(request).records.publish(who, id), 202)
+
+
+@router.post("/records/{id}/versions", name="records.new_version", status_code=201,
+             responses=RECORD_RESPONSES)
+def new_version(id: str, request: Request, who: Identity = Depends(identity)) -> Response:
+    """Create a draft of a new version (new id; publication date, version and pids cleared)."""
+    return item_response(request, services(request).records.new_version(who, id), 201)
+
+
+@router.get("/records/{id}/versions", name="records.versions", responses=LIST_RESPONSES)
+def versions(id: str, request: Request, who: Identity = Depends(identity)) -> Response:
+    """List the published versions of a record."""
+    result = services(request).records.search_versions(who, id, request.query_params)
+    return list_response(request, result, "records.versions", id=id)
+
+
+@router.get("/records/{id}/versions/latest", name="records.latest", status_code=302,
+            responses={302: {"description": "Redirect to the latest version."}})
+def latest(id: str, request: Request, who: Identity = Depends(identity)) -> Response:
+    """Redirect to the latest published version."""
+    svc = services(request)
+    target = svc.records.latest_id(who, id)
+    return RedirectResponse(svc.links.url("records.read", id=target), status_code=302)

@@ -1,0 +1,73 @@
+"""Serialising items and result lists with the negotiated format."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from cairn.api.context import Services, services
+from cairn.formats import Format
+from cairn.records.results import Item, ItemList
+
+
+def negotiated(request: Request) -> Format:
+    fmt = services(request).formats.negotiate(request.headers.get("accept"))
+    if fmt is None:
+        raise HTTPException(406, "Not acceptable: no serializer for the requested media type.")
+    return fmt
+
+
+def _pretty(request: Request) -> bool:
+    return request.query_params.get("prettyprint", "").lower() in ("1", "true")
+
+
+def item_body(svc: Services, item: Item) -> dict[str, object]:
+    body = dict(item.data)
+    body["links"] = svc.links.item(item.data, item.is_draft)
+    if item.errors:
+        body["errors"] = [e.to_dict() for e in item.errors]
+    return body
+
+
+def item_response(request: Request, item: Item, status: int = 200) -> Response:
+    fmt = negotiated(request)
+    body = item_body(services(request), item)
+    return Response(
+        fmt.serialize(body, _pretty(request)),
+        status_code=status,
+        media_type=fmt.media_type,
+        headers={"ETag": f'"{item.revision_id}"'},
+    )
+
+
+def list_response(
+    request: Request, result: ItemList, route: str, **route_params: str
+) -> Response:
+    fmt = negotiated(request)
+    svc = services(request)
+    envelope = {
+        "hits": {"hits": [item_body(svc, i) for i in result.items], "total": result.total},
+        "aggregations": {},
+        "sortBy": result.params.sort,
+        "page": result.params.page,
+        "links": svc.links.search(
+            route, result.params.link_args(), result.params.page, result.has_next, **route_params
+        ),
+    }
+    return Response(fmt.serialize_list(envelope, _pretty(request)), media_type=fmt.media_type)
+
+
+def parse_if_match(request: Request) -> int | None:
+    """``If-Match: "3"`` or ``If-Match: 3`` -> 3; anything else -> 412 via a mismatch."""
+    header = request.headers.get("if-match")
+    if header is None or header.strip() == "*":
+        return None
+    value = header.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    try:
+        return int(value)
+    except ValueError:
+        return -1

@@ -1,0 +1,22 @@
+"""The ``cairn`` command line."""
+
+from __future__ import annotations
+
+import typer
+
+from cairn.cli import db as db_cmd
+from cairn.cli import serve as serve_cmd
+from cairn.cli import tokens as tokens_cmd
+from cairn.cli import users as users_cmd
+
+app = typer.Typer(
+    help="Cairn, a research data repository.", no_args_is_help=True, add_completion=False
+)
+app.command("serve")(serve_cmd.serve)
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(users_cmd.app, name="users")
+app.add_typer(tokens_cmd.app, name="tokens")
+
+
+def main() -> None:
+    app()

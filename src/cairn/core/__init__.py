@@ -1,0 +1,1 @@
+"""Framework-free building blocks: identity, errors, ids, time."""

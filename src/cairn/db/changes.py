@@ -1,0 +1,36 @@
+"""The change log: one row per change to a searchable object, in the same transaction.
+
+Search indexes, OAI-PMH deletions, webhooks and ResourceSync are fed from it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from cairn.core.timeutil import utcnow
+from cairn.db.base import Base, UTCDateTime
+
+
+class Change(Base):
+    __tablename__ = "changes"
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(64), index=True)
+    op: Mapped[str] = mapped_column(String(16))
+    created: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+def record_change(session: Session, kind: str, object_id: str, op: str) -> None:
+    """Append a change; it commits (or not) with the caller's unit of work."""
+    session.add(Change(kind=kind, object_id=object_id, op=op, created=utcnow()))
+
+
+def changes_since(session: Session, seq: int, limit: int = 1000) -> list[Change]:
+    stmt = select(Change).where(Change.seq > seq).order_by(Change.seq).limit(limit)
+    return list(session.scalars(stmt))

@@ -1,0 +1,1 @@
+"""Records: the metadata schema, the tables and the record lifecycle service."""

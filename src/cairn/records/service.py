@@ -1,0 +1,461 @@
+"""The record lifecycle: create, update, publish, edit, version, delete, restore.
+
+Every method takes the acting :class:`Identity` first, checks the policy, and does its
+writing inside one unit of work that also appends to the change log.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from cairn.access import Policy, Subject
+from cairn.core.errors import (
+    Conflict,
+    FieldError,
+    Gone,
+    NotFound,
+    PermissionDenied,
+    RevisionMismatch,
+    ValidationFailed,
+)
+from cairn.core.identity import Identity
+from cairn.core.ids import generate_id, normalize_id
+from cairn.core.timeutil import isoformat, utcnow
+from cairn.db import Database
+from cairn.db.changes import record_change
+from cairn.records import listing
+from cairn.records.config import RecordsConfig
+from cairn.records.dump import dump_draft, dump_record
+from cairn.records.models import Draft, Parent, PersistentIdentifier, Record
+from cairn.records.params import USER_SORTS, parse_search_params
+from cairn.records.results import Item, ItemList
+from cairn.records.schema import VocabularyLookup, load_draft, validate_for_publish
+from cairn.records.tombstones import load_tombstone
+
+
+class RecordService:
+    def __init__(
+        self,
+        db: Database,
+        vocabularies: VocabularyLookup,
+        policy: Policy,
+        config: RecordsConfig | None = None,
+    ) -> None:
+        self.db = db
+        self.vocabularies = vocabularies
+        self.policy = policy
+        self.config = config or RecordsConfig()
+
+    # -- helpers -------------------------------------------------------------
+    @staticmethod
+    def _subject(parent: Parent, row: Draft | Record | None = None) -> Subject:
+        owners = frozenset({parent.owner_id}) if parent.owner_id is not None else frozenset()
+        return Subject(
+            owner_ids=owners,
+            record_access=row.access_record if row is not None else "public",
+            is_published=isinstance(row, Record),
+            is_deleted=isinstance(row, Record) and row.is_deleted,
+        )
+
+    def _require(self, action: str, identity: Identity, subject: Subject | None = None) -> None:
+        if not self.policy.allows(action, identity, subject):
+            raise PermissionDenied()
+
+    def _is_manager(self, identity: Identity, parent: Parent) -> bool:
+        return self.policy.allows("edit", identity, self._subject(parent))
+
+    def _draft_item(
+        self, identity: Identity, draft: Draft, parent: Parent, errors: list[FieldError] | None = None
+    ) -> Item:
+        data = dump_draft(draft, parent, self.vocabularies, manager=True)
+        return Item(data, is_draft=True, errors=errors or [])
+
+    def _record_item(self, identity: Identity, record: Record, parent: Parent) -> Item:
+        manager = self._is_manager(identity, parent)
+        return Item(dump_record(record, parent, self.vocabularies, manager=manager), False)
+
+    @staticmethod
+    def _id(value: str) -> str:
+        normalized = normalize_id(value)
+        if normalized is None:
+            raise NotFound()
+        return normalized
+
+    @staticmethod
+    def _new_pid(session: Session, pid_type: str) -> str:
+        while True:
+            value = generate_id()
+            if session.get(PersistentIdentifier, (pid_type, value)) is None and (
+                pid_type != "recid" or session.get(PersistentIdentifier, ("parent", value)) is None
+            ):
+                session.add(PersistentIdentifier(pid_type=pid_type, pid_value=value, status="N"))
+                return value
+
+    def _load(self, body: object) -> tuple[dict[str, Any], list[FieldError]]:
+        """Load a draft body; errors name invalid values (dropped) and, as InvenioRDM
+        does, the fields still missing for publishing."""
+        data, errors = load_draft(body, self.vocabularies)
+        seen = {e.field for e in errors}
+        errors += [e for e in validate_for_publish(data, self.vocabularies) if e.field not in seen]
+        doi = (data.get("pids") or {}).get("doi") or {}
+        prefix = self.config.doi_prefix
+        if prefix and str(doi.get("identifier", "")).lower().startswith(prefix.lower() + "/") and (
+            doi.get("provider") == "external"
+        ):
+            data["pids"].pop("doi")
+            errors.append(
+                FieldError("pids.doi", ["This DOI prefix belongs to this repository; "
+                                        "ask for a managed DOI instead."])
+            )
+        return data, errors
+
+    @staticmethod
+    def _apply(row: Draft | Record, data: dict[str, Any]) -> None:
+        row.data = data
+        row.access_record = str((data.get("access") or {}).get("record", "public"))
+        row.title = str((data.get("metadata") or {}).get("title", ""))[:2000]
+        row.updated = utcnow()
+
+    @staticmethod
+    def _check_revision(row: Draft | Record, revision_id: int | None) -> None:
+        if revision_id is not None and revision_id != row.revision_id:
+            raise RevisionMismatch()
+
+    @contextmanager
+    def _conflicts(self) -> Iterator[None]:
+        try:
+            yield
+        except (StaleDataError, IntegrityError) as exc:
+            raise Conflict() from exc
+
+    @staticmethod
+    def _get_draft(session: Session, record_id: str) -> tuple[Draft, Parent]:
+        draft = session.get(Draft, record_id)
+        if draft is None:
+            raise NotFound()
+        parent = session.get(Parent, draft.parent_id)
+        assert parent is not None
+        return draft, parent
+
+    @staticmethod
+    def _get_record(session: Session, record_id: str) -> tuple[Record, Parent]:
+        record = session.get(Record, record_id)
+        if record is None:
+            raise NotFound()
+        parent = session.get(Parent, record.parent_id)
+        assert parent is not None
+        return record, parent
+
+    # -- drafts --------------------------------------------------------------
+    def create(self, identity: Identity, body: object) -> Item:
+        self._require("create", identity)
+        data, errors = self._load(body)
+        with self._conflicts(), self.db.write() as uow:
+            session = uow.session
+            now = utcnow()
+            parent = Parent(
+                id=self._new_pid(session, "parent"), owner_id=identity.user_id, data={},
+                latest_index=0, created=now, updated=now,
+            )
+            draft = Draft(id=self._new_pid(session, "recid"), index=1, created=now)
+            parent.draft_id = draft.id
+            draft.parent_id = parent.id
+            self._apply(draft, data)
+            session.add_all([parent, draft])
+            session.flush()
+            record_change(session, "draft", draft.id, "create")
+            item = self._draft_item(identity, draft, parent, errors)
+        return item
+
+    def read_draft(self, identity: Identity, record_id: str) -> Item:
+        with self.db.read() as session:
+            draft, parent = self._get_draft(session, self._id(record_id))
+            self._require("read_draft", identity, self._subject(parent, draft))
+            return self._draft_item(identity, draft, parent)
+
+    def update_draft(
+        self, identity: Identity, record_id: str, body: object, revision_id: int | None = None
+    ) -> Item:
+        record_id = self._id(record_id)
+        data, errors = self._load(body)
+        with self._conflicts(), self.db.write() as uow:
+            draft, parent = self._get_draft(uow.session, record_id)
+            self._require("update_draft", identity, self._subject(parent, draft))
+            self._check_revision(draft, revision_id)
+            self._apply(draft, data)
+            uow.session.flush()
+            record_change(uow.session, "draft", draft.id, "update")
+            item = self._draft_item(identity, draft, parent, errors)
+        return item
+
+    def delete_draft(
+        self, identity: Identity, record_id: str, revision_id: int | None = None
+    ) -> None:
+        record_id = self._id(record_id)
+        with self._conflicts(), self.db.write() as uow:
+            session = uow.session
+            draft, parent = self._get_draft(session, record_id)
+            self._require("delete_draft", identity, self._subject(parent, draft))
+            self._check_revision(draft, revision_id)
+            published = session.get(Record, record_id) is not None
+            session.delete(draft)
+            if parent.draft_id == draft.id:
+                parent.draft_id = None
+                parent.updated = utcnow()
+            if not published:
+                pid = session.get(PersistentIdentifier, ("recid", record_id))
+                if pid is not None:
+                    session.delete(pid)
+            session.flush()
+            if not published and parent.latest_id is None:
+                session.delete(parent)
+                pid = session.get(PersistentIdentifier, ("parent", parent.id))
+                if pid is not None:
+                    session.delete(pid)
+            record_change(session, "draft", record_id, "delete")
+
+    def publish(self, identity: Identity, record_id: str) -> Item:
+        record_id = self._id(record_id)
+        with self._conflicts(), self.db.write() as uow:
+            session = uow.session
+            draft, parent = self._get_draft(session, record_id)
+            self._require("publish", identity, self._subject(parent, draft))
+            errors = validate_for_publish(draft.data, self.vocabularies)
+            if errors:
+                raise ValidationFailed(errors)
+            data = copy.deepcopy(draft.data)
+            pids = data.setdefault("pids", {})
+            pids["oai"] = {"identifier": f"oai:{self.config.oai_prefix}:{record_id}",
+                           "provider": "oai"}
+            now = utcnow()
+            record = session.get(Record, record_id)
+            if record is None:
+                record = Record(
+                    id=record_id, parent_id=parent.id, index=draft.index, created=now,
+                    is_deleted=False,
+                )
+                session.add(record)
+                pid = session.get(PersistentIdentifier, ("recid", record_id))
+                if pid is not None:
+                    pid.status, pid.object_id = "R", record_id
+                if draft.index > parent.latest_index:
+                    parent.latest_id, parent.latest_index = record_id, draft.index
+            self._apply(record, data)
+            if parent.draft_id == draft.id:
+                parent.draft_id = None
+            parent.updated = now
+            session.delete(draft)
+            session.flush()
+            record_change(session, "draft", record_id, "delete")
+            record_change(session, "record", record_id, "publish")
+            item = self._record_item(identity, record, parent)
+        return item
+
+    def edit(self, identity: Identity, record_id: str) -> Item:
+        record_id = self._id(record_id)
+        with self._conflicts(), self.db.write() as uow:
+            session = uow.session
+            record, parent = self._get_record(session, record_id)
+            if record.is_deleted:
+                raise Gone(record.tombstone)
+            self._require("edit", identity, self._subject(parent, record))
+            draft = session.get(Draft, record_id)
+            if draft is None:
+                draft = Draft(
+                    id=record_id, parent_id=parent.id, index=record.index,
+                    created=record.created, fork_revision_id=record.revision_id,
+                )
+                self._apply(draft, copy.deepcopy(record.data))
+                session.add(draft)
+                session.flush()
+                record_change(session, "draft", record_id, "edit")
+            item = self._draft_item(identity, draft, parent)
+        return item
+
+    def new_version(self, identity: Identity, record_id: str) -> Item:
+        record_id = self._id(record_id)
+        with self._conflicts(), self.db.write() as uow:
+            session = uow.session
+            record, parent = self._get_record(session, record_id)
+            if record.is_deleted:
+                raise Gone(record.tombstone)
+            self._require("new_version", identity, self._subject(parent, record))
+            if parent.draft_id is not None:
+                existing = session.get(Draft, parent.draft_id)
+                if existing is not None:
+                    return self._draft_item(identity, existing, parent)
+            data = copy.deepcopy(record.data)
+            metadata = data.setdefault("metadata", {})
+            metadata.pop("publication_date", None)
+            metadata.pop("version", None)
+            data["pids"] = {}
+            files = data.get("files") or {}
+            data["files"] = {"enabled": files.get("enabled", True)}
+            now = utcnow()
+            draft = Draft(
+                id=self._new_pid(session, "recid"), parent_id=parent.id,
+                index=parent.latest_index + 1, created=now,
+            )
+            self._apply(draft, data)
+            parent.draft_id = draft.id
+            parent.updated = now
+            session.add(draft)
+            session.flush()
+            record_change(session, "draft", draft.id, "new_version")
+            item = self._draft_item(identity, draft, parent)
+        return item
+
+    # -- published records ---------------------------------------------------
+    def _resolve(self, session: Session, record_id: str) -> tuple[Record, Parent]:
+        """A record by id; a parent id stands for its latest published version."""
+        record = session.get(Record, record_id)
+        if record is not None:
+            parent = session.get(Parent, record.parent_id)
+            assert parent is not None
+            return record, parent
+        parent = session.get(Parent, record_id)
+        if parent is not None and parent.latest_id is not None:
+            latest = session.get(Record, parent.latest_id)
+            if latest is not None:
+                return latest, parent
+        raise NotFound()
+
+    def read(self, identity: Identity, record_id: str, include_deleted: bool = False) -> Item:
+        with self.db.read() as session:
+            record, parent = self._resolve(session, self._id(record_id))
+            subject = self._subject(parent, record)
+            if record.is_deleted:
+                allowed = include_deleted and self.policy.allows("read_deleted", identity, subject)
+                if not allowed:
+                    visible = (record.tombstone or {}).get("is_visible", True)
+                    if visible:
+                        raise Gone(self._public_tombstone(record))
+                    raise NotFound()
+            self._require("read", identity, subject)
+            return self._record_item(identity, record, parent)
+
+    @staticmethod
+    def _public_tombstone(record: Record) -> dict[str, Any]:
+        tombstone = dict(record.tombstone or {})
+        tombstone.pop("removed_by", None)
+        return tombstone
+
+    def latest_id(self, identity: Identity, record_id: str) -> str:
+        """The id of the newest published version readable by ``identity``."""
+        with self.db.read() as session:
+            record, parent = self._resolve(session, self._id(record_id))
+            if parent.latest_id is None:
+                raise NotFound()
+            latest = session.get(Record, parent.latest_id)
+            assert latest is not None
+            self._require("read", identity, self._subject(parent, latest))
+            return latest.id
+
+    def _params(self, raw: Mapping[str, str], **kwargs: Any) -> Any:
+        return parse_search_params(
+            raw, default_size=self.config.default_page_size,
+            max_size=self.config.max_page_size, **kwargs,
+        )
+
+    def search(self, identity: Identity, raw: Mapping[str, str]) -> ItemList:
+        params = self._params(raw)
+        flt = self.policy.query_filter("read", identity)
+        with self.db.read() as session:
+            rows, total = listing.search_records(session, flt, params)
+            items = [self._record_item(identity, r, p) for r, p in rows]
+        return ItemList(items, total, params)
+
+    def search_versions(
+        self, identity: Identity, record_id: str, raw: Mapping[str, str]
+    ) -> ItemList:
+        params = self._params(raw, default_sort="version")
+        flt = self.policy.query_filter("read", identity)
+        with self.db.read() as session:
+            record, parent = self._resolve(session, self._id(record_id))
+            self._require("read", identity, self._subject(parent, record))
+            rows, total = listing.search_records(session, flt, params, parent_id=parent.id)
+            items = [self._record_item(identity, r, p) for r, p in rows]
+        return ItemList(items, total, params)
+
+    def search_user_records(self, identity: Identity, raw: Mapping[str, str]) -> ItemList:
+        self._require("search_user_records", identity)
+        params = self._params(raw, sorts=USER_SORTS)
+        flt = self.policy.query_filter("edit", identity)
+        with self.db.read() as session:
+            entries, total = listing.search_user_entries(session, flt, params)
+            items = []
+            for kind, entry_id in entries:
+                if kind == "draft":
+                    draft, parent = self._get_draft(session, entry_id)
+                    items.append(self._draft_item(identity, draft, parent))
+                else:
+                    record, parent = self._get_record(session, entry_id)
+                    items.append(self._record_item(identity, record, parent))
+        return ItemList(items, total, params)
+
+    # -- deletion ------------------------------------------------------------
+    @staticmethod
+    def _refresh_latest(session: Session, parent: Parent) -> None:
+        latest = session.scalar(
+            select(Record)
+            .where(Record.parent_id == parent.id, Record.is_deleted.is_(False))
+            .order_by(Record.index.desc())
+            .limit(1)
+        )
+        parent.latest_id = latest.id if latest is not None else None
+        parent.latest_index = latest.index if latest is not None else 0
+        parent.updated = utcnow()
+
+    def update_record(self, identity: Identity, record_id: str) -> None:
+        """Published records are immutable through this route (edit a draft instead)."""
+        self._id(record_id)
+        self._require("update", identity)
+
+    def delete_record(self, identity: Identity, record_id: str, body: object = None) -> None:
+        record_id = self._id(record_id)
+        tombstone = load_tombstone(body, self.vocabularies)
+        with self._conflicts(), self.db.write() as uow:
+            session = uow.session
+            record, parent = self._get_record(session, record_id)
+            self._require("delete", identity, self._subject(parent, record))
+            if record.is_deleted:
+                raise Gone(record.tombstone)
+            tombstone["removed_by"] = (
+                {"user": str(identity.user_id)} if identity.user_id is not None
+                else {"user": "system"}
+            )
+            tombstone["removal_date"] = isoformat(utcnow())
+            record.is_deleted = True
+            record.tombstone = tombstone
+            record.updated = utcnow()
+            draft = session.get(Draft, record_id)
+            if draft is not None:
+                session.delete(draft)
+            session.flush()
+            self._refresh_latest(session, parent)
+            record_change(session, "record", record_id, "delete")
+
+    def restore(self, identity: Identity, record_id: str) -> Item:
+        record_id = self._id(record_id)
+        with self._conflicts(), self.db.write() as uow:
+            session = uow.session
+            record, parent = self._get_record(session, record_id)
+            self._require("restore", identity, self._subject(parent, record))
+            if not record.is_deleted:
+                raise ValidationFailed([], "The record is not deleted.")
+            record.is_deleted = False
+            record.tombstone = None
+            record.updated = utcnow()
+            session.flush()
+            self._refresh_latest(session, parent)
+            record_change(session, "record", record_id, "restore")
+            item = self._record_item(identity, record, parent)
+        return item

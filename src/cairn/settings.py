@@ -1,0 +1,177 @@
+"""Typed settings, read once at start.
+
+Sources, later ones winning: built-in defaults, ``<instance>/cairn.toml``, environment
+variables ``CAIRN_<NAME>``.  The instance folder itself comes from ``CAIRN_INSTANCE``
+(default ``./instance``).  Every option is declared here with its type, default and
+documentation; ``docs/settings.md`` lists them all and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+ENV_PREFIX = "CAIRN_"
+SECRET_KEY_FILE = "secret_key"
+CONFIG_FILE = "cairn.toml"
+
+
+class SettingsError(Exception):
+    """A setting has a value Cairn cannot use; the message names it."""
+
+
+class Settings(BaseModel):
+    """Every configuration option of a Cairn instance."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    instance: Path = Field(
+        default=Path("instance"),
+        description="Instance folder: database, secret key, files and indexes live here.",
+    )
+    database_url: str = Field(
+        default="",
+        description=(
+            "SQLAlchemy database URL. Empty means SQLite at `<instance>/cairn.db`. "
+            "PostgreSQL: `postgresql+psycopg://user@host:5432/dbname`."
+        ),
+    )
+    site_url: str = Field(
+        default="",
+        description=(
+            "Public base URL of the site; every link in API responses starts with it. "
+            "Empty means `http://<host>:<port>`."
+        ),
+    )
+    site_name: str = Field(default="Cairn", description="Name of the repository shown to users.")
+    secret_key: str = Field(
+        default="",
+        description=(
+            "Secret used to sign sessions and tokens. Empty means: read "
+            "`<instance>/secret_key`, generating it on first start."
+        ),
+    )
+    doi_prefix: str = Field(
+        default="",
+        description="DataCite DOI prefix of this repository, e.g. `10.1234`. Empty disables managed DOIs.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `cairn serve` listens on.")
+    port: int = Field(default=5000, ge=1, le=65535, description="Port `cairn serve` listens on.")
+    max_request_body: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        description="Largest JSON request body accepted, in bytes; larger ones get 413.",
+    )
+    default_page_size: int = Field(
+        default=25, ge=1, le=1000, description="Hits per page when a search gives no `size`."
+    )
+    max_page_size: int = Field(
+        default=1000, ge=1, description="Largest `size` a search accepts; larger gets 400."
+    )
+    max_results: int = Field(
+        default=10000,
+        ge=1,
+        description="Largest `page * size` a page-numbered search accepts (InvenioRDM's window).",
+    )
+    token_default_days: int = Field(
+        default=0,
+        ge=0,
+        description="Default lifetime of new personal access tokens in days; 0 means no expiry.",
+    )
+    db_pool_size: int = Field(
+        default=10, ge=1, description="Database connections kept open per process (PostgreSQL)."
+    )
+    log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+
+    @field_validator("site_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.lower()
+        if value not in {"debug", "info", "warning", "error"}:
+            raise ValueError("must be one of debug, info, warning, error")
+        return value
+
+    @property
+    def base_url(self) -> str:
+        """The site URL in effect (``site_url`` or one made of ``host`` and ``port``)."""
+        return self.site_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.instance / 'cairn.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+
+def option_names() -> list[str]:
+    return list(Settings.model_fields)
+
+
+def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in Settings.model_fields:
+        key = ENV_PREFIX + name.upper()
+        if key in environ:
+            values[name] = environ[key]
+    return values
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: {exc}") from exc
+    return data.get("cairn", data)
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, **overrides: Any
+) -> Settings:
+    """Read settings from ``cairn.toml`` and the environment; ``overrides`` win over both."""
+    environ = os.environ if environ is None else environ
+    env = _from_env(environ)
+    instance = Path(overrides.get("instance") or env.get("instance") or "instance")
+    values: dict[str, Any] = {**_read_toml(instance / CONFIG_FILE), **env, **overrides}
+    values["instance"] = instance
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{ENV_PREFIX}{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise SettingsError(f"invalid settings: {problems}") from exc
+
+
+def ensure_instance(settings: Settings) -> Settings:
+    """Create the instance folder and the secret key when missing; return final settings."""
+    settings.instance.mkdir(parents=True, exist_ok=True)
+    if settings.secret_key:
+        return settings
+    key_file = settings.instance / SECRET_KEY_FILE
+    if not key_file.exists():
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process created it a moment ago
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+    return settings.model_copy(update={"secret_key": key_file.read_text().strip()})
