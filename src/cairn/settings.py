@@ -74,11 +74,6 @@ class Settings(BaseModel):
     max_page_size: int = Field(
         default=1000, ge=1, description="Largest `size` a search accepts; larger gets 400."
     )
-    max_results: int = Field(
-        default=10000,
-        ge=1,
-        description="Largest `page * size` a page-numbered search accepts (InvenioRDM's window).",
-    )
     token_default_days: int = Field(
         default=0,
         ge=0,

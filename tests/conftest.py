@@ -1,0 +1,118 @@
+"""Shared fixtures: a real database (SQLite, or PostgreSQL from CAIRN_TEST_DATABASE_URL),
+the services wired as in production, and a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlalchemy import text
+
+from cairn.app import create_app
+from cairn.db import Base, Database
+from cairn.db.migrate import upgrade
+from cairn.settings import Settings, ensure_instance, load_settings
+from tests.factories import Factory
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+TEST_DB_URL = os.environ.get("CAIRN_TEST_DATABASE_URL", "")
+
+
+def _reset_postgres(url: str) -> None:
+    db = Database(url)
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if TEST_DB_URL:
+        _reset_postgres(TEST_DB_URL)
+        return TEST_DB_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'cairn.db'}"
+
+
+@pytest.fixture(scope="session")
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    upgrade(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "db" in request.fixturenames:
+        database: Database = request.getfixturevalue("db")
+        import cairn.accounts.models  # noqa: F401
+        import cairn.db.changes  # noqa: F401
+        import cairn.records.models  # noqa: F401
+
+        with database.engine.begin() as conn:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Settings:
+    instance = tmp_path_factory.mktemp("instance")
+    return ensure_instance(
+        load_settings({}, instance=instance, database_url=database_url,
+                      site_url="https://cairn.test")
+    )
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
+    return create_app(settings, db)
+
+
+@pytest.fixture
+def services(app):  # type: ignore[no-untyped-def]
+    return app.state.services
+
+
+@pytest.fixture
+def factory(services) -> Factory:  # type: ignore[no-untyped-def]
+    return Factory(services)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, database_url: str, db: Database):  # type: ignore[no-untyped-def]
+    """The app served by uvicorn on 127.0.0.1 in a thread; yields its base URL."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    cfg = ensure_instance(
+        load_settings({}, instance=tmp_path_factory.mktemp("live"), database_url=database_url,
+                      site_url=base)
+    )
+    application = create_app(cfg, db)
+    server = uvicorn.Server(
+        uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning",
+                       lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.02)
+    yield base
+    server.should_exit = True
+    thread.join(timeout=5)
