@@ -167,9 +167,11 @@ class RecordService:
             )
             draft = Draft(id=self._new_pid(session, "recid"), index=1, created=now)
             parent.draft_id = draft.id
+            session.add(parent)
+            session.flush()  # the parent row first: the draft refers to it
             draft.parent_id = parent.id
             self._apply(draft, data)
-            session.add_all([parent, draft])
+            session.add(draft)
             session.flush()
             record_change(session, "draft", draft.id, "create")
             item = self._draft_item(identity, draft, parent, errors)

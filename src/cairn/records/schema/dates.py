@@ -24,6 +24,7 @@ import edtf
 from pydantic import AfterValidator
 
 from .messages import INVALID_DATE, NOT_A_DATE, fail
+from .text import OptText
 
 MAX_EDTF_LENGTH = 64
 
@@ -117,10 +118,10 @@ def _edtf(level1: bool) -> AfterValidator:
     return AfterValidator(check)
 
 
-PublicationDate = Annotated[str | None, _edtf(level1=False)]
+PublicationDate = Annotated[OptText, _edtf(level1=False)]
 """EDTF level 0 date or interval, e.g. ``2020``, ``2020-11-10``, ``2018/2020-09``."""
 
-EdtfDate = Annotated[str | None, _edtf(level1=True)]
+EdtfDate = Annotated[OptText, _edtf(level1=True)]
 """EDTF level 0 or 1 date, date and time, or interval."""
 
 
@@ -147,5 +148,5 @@ def _iso_date(value: str | None) -> str | None:
     return parsed.isoformat()
 
 
-IsoDate = Annotated[str | None, AfterValidator(_iso_date)]
+IsoDate = Annotated[OptText, AfterValidator(_iso_date)]
 """An ISO 8601 date, stored as ``YYYY-MM-DD``."""

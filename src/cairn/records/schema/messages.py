@@ -7,14 +7,15 @@ relative paths (dotted, list positions as numbers):
     where to report the problem, below the location pydantic gives (e.g. a person model
     reports its missing family name ``at="family_name"``);
 ``drop``
-    what to remove from the draft so the rest is valid, below the same location; several
-    paths are separated by commas. Empty means the value the validator is attached to.
+    what to remove from the draft so the rest is valid, below the same location (a list for
+    several).  The default, the empty path, means the value the validator is attached to.
 
 Every other pydantic error type is translated into InvenioRDM's (marshmallow's) wording here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic_core import PydanticCustomError
@@ -55,11 +56,24 @@ def invalid_identifier(label: str) -> str:
     return f"Invalid {label} identifier."
 
 
-def fail(message: str, *, at: str = "", drop: str = "") -> PydanticCustomError:
-    """The error a validator raises; see the module docstring for ``at`` and ``drop``."""
+Segment = str | int
+Path = Segment | tuple[Segment, ...]
+
+
+def as_path(path: Path) -> tuple[Segment, ...]:
+    """A path given as one segment or a tuple of them, as a tuple."""
+    return path if isinstance(path, tuple) else (path,)
+
+
+def fail(message: str, *, at: Path = (), drop: Path | list[Path] = ()) -> PydanticCustomError:
+    """The error a validator raises; see the module docstring for ``at`` and ``drop``.
+
+    A path is one key/position or a tuple of them; ``drop`` may list several paths.
+    """
+    drops = [as_path(p) for p in drop] if isinstance(drop, list) else [as_path(drop)]
     # Braces would be read as placeholders by pydantic; no message here needs them.
-    return PydanticCustomError(ERROR_TYPE, message.replace("{", "(").replace("}", ")"),
-                               {"at": at, "drop": drop})
+    text = message.replace("{", "(").replace("}", ")")
+    return PydanticCustomError(ERROR_TYPE, text, {"at": as_path(at), "drop": drops})
 
 
 _BUILTIN: dict[str, str] = {
@@ -85,7 +99,7 @@ _BUILTIN: dict[str, str] = {
 }
 
 
-def message_for(error: dict[str, Any]) -> str:
+def message_for(error: Mapping[str, Any]) -> str:
     """The message shown to the client for one pydantic error."""
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}

@@ -18,15 +18,22 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator
 
-from .messages import INVALID_URL, fail, too_long, too_short
+from .messages import INVALID_URL, REQUIRED, fail, too_long, too_short
 
-_UNWANTED = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\u200b")
+_NOT_XML = "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+_UNWANTED = re.compile(_NOT_XML + "|\u200b")
+_INVALID = re.compile(_NOT_XML)
 LANGUAGE_KEY = re.compile(r"[a-z]{2,3}")
 
 
 def clean_text(value: str) -> str:
     """``value`` without unwanted characters and surrounding whitespace."""
     return _UNWANTED.sub("", value).strip()
+
+
+def remove_invalid_chars(value: str) -> str:
+    """``value`` without the characters XML (and PostgreSQL, and UTF-8) cannot carry."""
+    return _INVALID.sub("", value)
 
 
 def _optional(value: str | None) -> str | None:
@@ -110,3 +117,14 @@ def _language_map(value: dict[str, str] | None) -> dict[str, str] | None:
 
 LanguageMap = Annotated[dict[str, str] | None, AfterValidator(_language_map)]
 """Text per language, e.g. ``{"en": "A custom license"}``; keys are ISO 639-1/-3 codes."""
+
+
+def _required(value: str) -> str:
+    value = clean_text(value)
+    if not value:
+        raise fail(REQUIRED)
+    return value
+
+
+ReqText = Annotated[str, AfterValidator(_required)]
+"""A string that must be given and not blank."""

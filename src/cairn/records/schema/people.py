@@ -1,0 +1,141 @@
+"""Creators and contributors: persons or organisations, their identifiers and affiliations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AfterValidator, model_validator
+
+from .identifiers import (
+    PERSON_OR_ORG_SCHEMES,
+    RECORD_SCHEMES,
+    IdentifierProblem,
+    Scheme,
+    check_identifier,
+    is_ror,
+    normalize_ror,
+)
+from .messages import ONE_PER_SCHEME, fail, invalid_identifier
+from .refs import ContributorRole, CreatorRoleRef, Strict
+from .text import OptText
+
+PERSON_OR_ORG_TYPES = ("organizational", "personal")
+TYPE_MESSAGE = "Invalid value. Choose one of ['organizational', 'personal']."
+
+
+class SchemedIdentifier(Strict):
+    """``{"identifier", "scheme"}``; the scheme is detected when left out."""
+
+    SCHEMES: ClassVar[Mapping[str, Scheme]] = RECORD_SCHEMES
+
+    identifier: OptText = None
+    scheme: OptText = None
+
+    @model_validator(mode="after")
+    def _check(self) -> SchemedIdentifier:
+        try:
+            self.identifier, self.scheme = check_identifier(
+                self.identifier, self.scheme, self.SCHEMES
+            )
+        except IdentifierProblem as problem:
+            raise fail(problem.message, at=problem.field) from None
+        return self
+
+
+class PersonOrOrgIdentifier(SchemedIdentifier):
+    SCHEMES = PERSON_OR_ORG_SCHEMES
+
+
+def _one_per_scheme(items: list[Any] | None) -> list[Any] | None:
+    """Only one identifier per scheme (InvenioRDM's ``IdentifierSet``); later ones dropped."""
+    if items:
+        seen: set[str | None] = set()
+        for index, item in enumerate(items):
+            if item.scheme in seen:
+                raise fail(ONE_PER_SCHEME, at=index, drop=index)
+            seen.add(item.scheme)
+    return items
+
+
+PersonOrOrgIdentifiers = Annotated[
+    list[PersonOrOrgIdentifier] | None, AfterValidator(_one_per_scheme)
+]
+RecordIdentifiers = Annotated[list[SchemedIdentifier] | None, AfterValidator(_one_per_scheme)]
+
+
+def _type(value: str | None) -> str | None:
+    if value is not None and value not in PERSON_OR_ORG_TYPES:
+        raise fail(TYPE_MESSAGE)
+    return value
+
+
+class PersonOrOrg(Strict):
+    """A person (``family_name`` required) or an organisation (``name`` required)."""
+
+    type: Annotated[OptText, AfterValidator(_type)] = None
+    name: OptText = None
+    given_name: OptText = None
+    family_name: OptText = None
+    identifiers: PersonOrOrgIdentifiers = None
+
+    @model_validator(mode="after")
+    def _names(self) -> PersonOrOrg:
+        if self.type is None:
+            raise fail(TYPE_MESSAGE, at="type")
+        if self.type == "personal":
+            if self.family_name is None:
+                raise fail("Family name cannot be blank.", at="family_name")
+            self.name = ", ".join(n for n in (self.family_name, self.given_name) if n)
+        else:
+            if self.name is None:
+                raise fail("Name cannot be blank.", at="name")
+            self.given_name = self.family_name = None
+        return self
+
+
+class Affiliation(Strict):
+    """``{"id": <ROR id>}`` and/or ``{"name": "free text"}``.
+
+    No affiliations vocabulary ships yet, so an id must be a valid ROR id, and a name sent
+    with it is kept (it is what the landing page and exports can show).
+    """
+
+    id: OptText = None
+    name: OptText = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Affiliation:
+        if self.id is not None:
+            if not is_ror(self.id):
+                raise fail(invalid_identifier("ROR"), at="id", drop="id")
+            self.id = normalize_ror(self.id)
+        elif self.name is None:
+            raise fail("An existing id or a free text name must be present.")
+        return self
+
+
+def _no_duplicate_affiliations(items: list[Affiliation] | None) -> list[Affiliation] | None:
+    if items:
+        seen: set[tuple[str, str]] = set()
+        for index, item in enumerate(items):
+            key = ("id", item.id) if item.id else ("name", (item.name or "").casefold())
+            if key in seen:
+                raise fail("Duplicated affiliation.", at=index, drop=index)
+            seen.add(key)
+    return items
+
+
+Affiliations = Annotated[list[Affiliation] | None, AfterValidator(_no_duplicate_affiliations)]
+
+
+class Creator(Strict):
+    person_or_org: PersonOrOrg
+    role: CreatorRoleRef = None
+    affiliations: Affiliations = None
+
+
+class Contributor(Strict):
+    person_or_org: PersonOrOrg
+    role: ContributorRole
+    affiliations: Affiliations = None
