@@ -35,10 +35,15 @@ BODY = {
     "files": {"enabled": False},
     "metadata": {
         "creators": [
-            {"person_or_org": {"type": "personal", "family_name": "Doe", "given_name": "Jane",
-                               "identifiers": [{"scheme": "orcid",
-                                                "identifier": "0000-0002-1825-0097"}]},
-             "affiliations": [{"name": "University of Somewhere"}]},
+            {
+                "person_or_org": {
+                    "type": "personal",
+                    "family_name": "Doe",
+                    "given_name": "Jane",
+                    "identifiers": [{"scheme": "orcid", "identifier": "0000-0002-1825-0097"}],
+                },
+                "affiliations": [{"name": "University of Somewhere"}],
+            },
         ],
         "title": "Benchmark record",
         "description": "<p>A record created by the <b>lifecycle</b> benchmark.</p>",
@@ -72,8 +77,9 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def cairn(env: dict[str, str], *args: str) -> str:
-    out = subprocess.run([sys.executable, "-m", "cairn", *args], env=env, check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "cairn", *args], env=env, check=True, capture_output=True, text=True
+    )
     return out.stdout
 
 
@@ -93,15 +99,23 @@ def timed_gets(base: str, ids: list[str], count: int, seed: int) -> list[float]:
 def run(args: argparse.Namespace) -> dict[str, object]:
     tmp = Path(tempfile.mkdtemp(prefix="cairn-bench-"))
     port = free_port()
-    env = {**os.environ, "CAIRN_INSTANCE": str(tmp / "instance"), "CAIRN_PORT": str(port),
-           "CAIRN_LOG_LEVEL": "warning"}
+    env = {
+        **os.environ,
+        "CAIRN_INSTANCE": str(tmp / "instance"),
+        "CAIRN_PORT": str(port),
+        "CAIRN_LOG_LEVEL": "warning",
+    }
     if args.database_url:
         env["CAIRN_DATABASE_URL"] = args.database_url
     cairn(env, "db", "upgrade")
     cairn(env, "users", "create", "bench@example.org")
     token = cairn(env, "tokens", "create", "bench@example.org").strip().splitlines()[-1]
-    server = subprocess.Popen([sys.executable, "-m", "cairn", "serve"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cairn", "serve"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -163,15 +177,28 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         "records": args.records,
         "create_publish_per_s": round(rate, 1),
         "create_publish_seconds": round(elapsed, 2),
-        "get_c1_ms": {"p50": round(statistics.median(c1), 2), "p95": round(percentile(c1, 95), 2),
-                      "n": len(c1)},
-        "get_c8_ms": {"p50": round(statistics.median(c8), 2), "p95": round(percentile(c8, 95), 2),
-                      "n": len(c8), "requests_per_s": round(len(c8) / t8, 1)},
+        "get_c1_ms": {
+            "p50": round(statistics.median(c1), 2),
+            "p95": round(percentile(c1, 95), 2),
+            "n": len(c1),
+        },
+        "get_c8_ms": {
+            "p50": round(statistics.median(c8), 2),
+            "p95": round(percentile(c8, 95), 2),
+            "n": len(c8),
+            "requests_per_s": round(len(c8) / t8, 1),
+        },
         "rss_mb": {"after_start": round(rss_start, 1), "idle_after_load": round(rss_idle, 1)},
-        "targets": {"create_publish_per_s": ">= 150", "get_c1_p95_ms": "<= 10",
-                    "idle_rss_mb": "<= 150"},
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "platform": platform.platform()},
+        "targets": {
+            "create_publish_per_s": ">= 150",
+            "get_c1_p95_ms": "<= 10",
+            "idle_rss_mb": "<= 150",
+        },
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
     }
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from alembic import command
 
-import cairn.accounts.models  # noqa: F401 - registers tables
-import cairn.db.changes  # noqa: F401
+import cairn.accounts.models
+import cairn.db.changes
 import cairn.records.models  # noqa: F401
 from cairn.db import Base, Database
 from cairn.db.migrate import alembic_config, upgrade

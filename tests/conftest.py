@@ -53,8 +53,8 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if "db" in request.fixturenames:
         database: Database = request.getfixturevalue("db")
-        import cairn.accounts.models  # noqa: F401
-        import cairn.db.changes  # noqa: F401
+        import cairn.accounts.models
+        import cairn.db.changes
         import cairn.records.models  # noqa: F401
 
         with database.engine.begin() as conn:
@@ -66,8 +66,9 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
 def settings(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Settings:
     instance = tmp_path_factory.mktemp("instance")
     return ensure_instance(
-        load_settings({}, instance=instance, database_url=database_url,
-                      site_url="https://cairn.test")
+        load_settings(
+            {}, instance=instance, database_url=database_url, site_url="https://cairn.test"
+        )
     )
 
 
@@ -98,13 +99,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, database_url: str, db:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     cfg = ensure_instance(
-        load_settings({}, instance=tmp_path_factory.mktemp("live"), database_url=database_url,
-                      site_url=base)
+        load_settings(
+            {}, instance=tmp_path_factory.mktemp("live"), database_url=database_url, site_url=base
+        )
     )
     application = create_app(cfg, db)
     server = uvicorn.Server(
-        uvicorn.Config(application, host="127.0.0.1", port=port, log_level="warning",
-                       lifespan="off")
+        uvicorn.Config(
+            application, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

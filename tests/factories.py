@@ -16,8 +16,7 @@ MINIMAL_RECORD: dict[str, Any] = {
     "files": {"enabled": False},
     "metadata": {
         "creators": [
-            {"person_or_org": {"family_name": "Brown", "given_name": "Troy",
-                               "type": "personal"}},
+            {"person_or_org": {"family_name": "Brown", "given_name": "Troy", "type": "personal"}},
             {"person_or_org": {"name": "Troy Inc.", "type": "organizational"}},
         ],
         "publication_date": "2020-06-01",

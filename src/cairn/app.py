@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
 from urllib.parse import urlsplit
 
+from fastapi import FastAPI
+
 from cairn import __version__
-from cairn.accounts.service import AccountService
 from cairn.access import records_policy
+from cairn.accounts.service import AccountService
 from cairn.api import errors as api_errors
 from cairn.api import openapi as api_openapi
 from cairn.api import records as api_records

@@ -59,7 +59,7 @@ class Settings(BaseModel):
     )
     doi_prefix: str = Field(
         default="",
-        description="DataCite DOI prefix of this repository, e.g. `10.1234`. Empty disables managed DOIs.",
+        description="DataCite DOI prefix of this repository, e.g. `10.1234`; may be empty.",
     )
     host: str = Field(default="127.0.0.1", description="Address `cairn serve` listens on.")
     port: int = Field(default=5000, ge=1, le=65535, description="Port `cairn serve` listens on.")
@@ -136,9 +136,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return data.get("cairn", data)
 
 
-def load_settings(
-    environ: Mapping[str, str] | None = None, **overrides: Any
-) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Read settings from ``cairn.toml`` and the environment; ``overrides`` win over both."""
     environ = os.environ if environ is None else environ
     env = _from_env(environ)

@@ -24,8 +24,7 @@ def test_malformed_json(api):
 
 
 def test_empty_body_and_non_object(api):
-    _envelope(api.post("/api/records", data=b"", headers={"Content-Type": "application/json"}),
-              400)
+    _envelope(api.post("/api/records", data=b"", headers={"Content-Type": "application/json"}), 400)
     r = api.post("/api/records", json=[1, 2, 3])
     assert r.status_code in (201, 400)
     r = api.post("/api/records", json="a string")
@@ -39,8 +38,9 @@ def test_wrong_content_type(api):
 
 def test_huge_body_gets_413(api, services):
     limit = services.max_request_body
-    r = api.post("/api/records", data=b" " * (limit + 10),
-                 headers={"Content-Type": "application/json"})
+    r = api.post(
+        "/api/records", data=b" " * (limit + 10), headers={"Content-Type": "application/json"}
+    )
     _envelope(r, 413)
 
 
@@ -61,8 +61,12 @@ def test_unknown_and_invalid_fields_are_reported_and_dropped(api):
 
 @pytest.mark.parametrize(
     "path",
-    ["/api/records/not-an-id", "/api/records/abcde-fgh12", "/api/records/%00",
-     "/api/records/" + "x" * 5000],
+    [
+        "/api/records/not-an-id",
+        "/api/records/abcde-fgh12",
+        "/api/records/%00",
+        "/api/records/" + "x" * 5000,
+    ],
 )
 def test_bad_ids_get_404(anon, path):
     r = anon.get(path)
@@ -71,8 +75,14 @@ def test_bad_ids_get_404(anon, path):
 
 @pytest.mark.parametrize(
     "params",
-    [{"page": "abc"}, {"page": "0"}, {"size": "-1"}, {"size": "100000"}, {"sort": "nope"},
-     {"allversions": "maybe"}],
+    [
+        {"page": "abc"},
+        {"page": "0"},
+        {"size": "-1"},
+        {"size": "100000"},
+        {"sort": "nope"},
+        {"allversions": "maybe"},
+    ],
 )
 def test_bad_query_params(anon, params):
     body = _envelope(anon.get("/api/records", params=params), 400)
@@ -101,26 +111,52 @@ def test_prettyprint(anon, factory, user):
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
-    lambda children: st.lists(children, max_size=5)
-    | st.dictionaries(st.sampled_from(
-        ["metadata", "access", "files", "pids", "custom_fields", "title", "creators",
-         "person_or_org", "record", "enabled", "id", "type", "name", "x"]) | st.text(max_size=8),
-        children, max_size=6),
+    lambda children: (
+        st.lists(children, max_size=5)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "metadata",
+                    "access",
+                    "files",
+                    "pids",
+                    "custom_fields",
+                    "title",
+                    "creators",
+                    "person_or_org",
+                    "record",
+                    "enabled",
+                    "id",
+                    "type",
+                    "name",
+                    "x",
+                ]
+            )
+            | st.text(max_size=8),
+            children,
+            max_size=6,
+        )
+    ),
     max_leaves=30,
 )
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(body=json_values)
 def test_random_json_never_500(api, body):
-    r = api.post("/api/records", data=json.dumps(body),
-                 headers={"Content-Type": "application/json"})
+    r = api.post(
+        "/api/records", data=json.dumps(body), headers={"Content-Type": "application/json"}
+    )
     assert r.status_code in (201, 400), r.text
     if r.status_code == 201:
         rid = r.json()["id"]
-        r = api.put(f"/api/records/{rid}/draft", data=json.dumps(body),
-                    headers={"Content-Type": "application/json"})
+        r = api.put(
+            f"/api/records/{rid}/draft",
+            data=json.dumps(body),
+            headers={"Content-Type": "application/json"},
+        )
         assert r.status_code == 200, r.text
         r = api.post(f"/api/records/{rid}/draft/actions/publish")
         assert r.status_code in (202, 400), r.text

@@ -59,8 +59,9 @@ def test_create_update_publish_edit_version(api, anon, live_server):
     r = api.post(f"/api/records/{v2['id']}/draft/actions/publish")
     assert r.status_code == 400
     assert r.json()["errors"][0]["field"] == "metadata.publication_date"
-    api.put(f"/api/records/{v2['id']}/draft",
-            json=minimal_record(publication_date="2021", version="v2"))
+    api.put(
+        f"/api/records/{v2['id']}/draft", json=minimal_record(publication_date="2021", version="v2")
+    )
     assert api.post(f"/api/records/{v2['id']}/draft/actions/publish").status_code == 202
 
     # versions listing and latest redirect, parent id resolves to latest
@@ -136,8 +137,10 @@ def test_restricted_records_and_permissions(api, anon, factory, user, live_serve
     assert api.post(f"/api/records/{rid}/draft/actions/publish").status_code == 202
     other = Api(live_server, factory.user().token)
     assert anon.get(f"/api/records/{rid}").status_code == 403
-    assert anon.get(f"/api/records/{rid}").json() == {"status": 403,
-                                                       "message": "Permission denied."}
+    assert anon.get(f"/api/records/{rid}").json() == {
+        "status": 403,
+        "message": "Permission denied.",
+    }
     assert other.get(f"/api/records/{rid}").status_code == 403
     assert api.get(f"/api/records/{rid}").status_code == 200
     assert anon.get("/api/records").json()["hits"]["total"] == 0
@@ -158,15 +161,17 @@ def test_delete_with_tombstone_and_restore(admin_api, api, anon, factory, user):
     rec = factory.record(user)
     r = api.delete(f"/api/records/{rec.id}/delete", json={"removal_reason": {"id": "spam"}})
     assert r.status_code == 403
-    r = admin_api.delete(f"/api/records/{rec.id}/delete",
-                         json={"removal_reason": {"id": "spam"}, "note": "Spam."})
+    r = admin_api.delete(
+        f"/api/records/{rec.id}/delete", json={"removal_reason": {"id": "spam"}, "note": "Spam."}
+    )
     assert r.status_code == 204, r.text
     r = anon.get(f"/api/records/{rec.id}")
     assert r.status_code == 410
     assert r.json()["tombstone"]["removal_reason"] == {"id": "spam"}
     assert anon.get("/api/records").json()["hits"]["total"] == 0
-    assert admin_api.get(f"/api/records/{rec.id}", params={"include_deleted": "1"}).status_code \
-        == 200
+    assert (
+        admin_api.get(f"/api/records/{rec.id}", params={"include_deleted": "1"}).status_code == 200
+    )
     r = admin_api.post(f"/api/records/{rec.id}/restore")
     assert r.status_code == 200 and r.json()["deletion_status"]["is_deleted"] is False
     assert anon.get(f"/api/records/{rec.id}").status_code == 200

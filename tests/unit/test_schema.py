@@ -764,6 +764,8 @@ def test_custom_fields() -> None:
         "a:deep": deep,
         "a:nan": float("nan"),
         "a:huge": 2**70,
+        "a:nul": {"k\x00": "x\x00y"},
+        "bad key:x": 1,
     }
     data, errors = load({"custom_fields": fields})
     assert errors == {
@@ -771,8 +773,10 @@ def test_custom_fields() -> None:
         "custom_fields.a:deep": ["Values may be nested at most 32 levels deep."],
         "custom_fields.a:nan": ["Not a valid JSON value."],
         "custom_fields.a:huge": ["Integers must fit in 64 bits."],
+        "custom_fields.bad key:x": ["Custom field names must look like 'namespace:name'."],
     }
-    assert data == {"custom_fields": {k: fields[k] for k in ("journal:journal", "thesis:university", "code:stars")}}
+    kept = {k: fields[k] for k in ("journal:journal", "thesis:university", "code:stars")}
+    assert data == {"custom_fields": kept | {"a:nul": {"k": "xy"}}}
 
 
 # --- publishing ----------------------------------------------------------------------------------------------
@@ -946,6 +950,7 @@ def test_any_json_loads_to_a_fixed_point(body: Any) -> None:
     assert load_draft(data, VOCABS) == (data, [])
     dumped = json.dumps(data, ensure_ascii=False, allow_nan=False)  # strict JSON ...
     assert "\x00" not in dumped.encode("utf-8").decode("utf-8")  # ... in UTF-8, without NUL
-    assert all(e.field.encode("utf-8") for e in errors)
+    for error in errors:
+        error.field.encode("utf-8")  # error paths are valid UTF-8 too
     validate_for_publish(data, VOCABS)  # never raises either
     expand_references(data.get("metadata", {}), VOCABS)

@@ -20,9 +20,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    roles: Mapped[list[UserRole]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    roles: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     @property
     def role_names(self) -> frozenset[str]:

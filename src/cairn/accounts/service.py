@@ -62,7 +62,11 @@ def _user_info(user: User) -> UserInfo:
 
 def _token_info(token: AccessToken) -> TokenInfo:
     return TokenInfo(
-        token.id, token.name, token.user.email, token.created, token.expires_at,
+        token.id,
+        token.name,
+        token.user.email,
+        token.created,
+        token.expires_at,
         token.revoked_at is not None,
     )
 

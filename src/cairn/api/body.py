@@ -39,8 +39,10 @@ async def read_json(request: Request, limit: int, *, required: bool = True) -> A
             raise InvalidRequest("Unable to decode JSON data in request body.")
         return None
     content_type = request.headers.get("content-type", "application/json").split(";")[0].strip()
-    if content_type and content_type.lower() not in JSON_TYPES and not content_type.endswith(
-        "+json"
+    if (
+        content_type
+        and content_type.lower() not in JSON_TYPES
+        and not content_type.endswith("+json")
     ):
         raise HTTPException(415, f"Unsupported media type {content_type!r}; send application/json.")
     try:

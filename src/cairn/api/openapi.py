@@ -18,7 +18,9 @@ class ErrorOut(BaseModel):
     status: int
     message: str
     errors: list[FieldErrorOut] | None = Field(default=None, description="Validation problems.")
-    tombstone: dict[str, Any] | None = Field(default=None, description="On 410 for deleted records.")
+    tombstone: dict[str, Any] | None = Field(
+        default=None, description="On 410 for deleted records."
+    )
 
 
 class AccessIn(BaseModel):
@@ -92,13 +94,15 @@ class HitsOut(BaseModel):
 class SearchOut(BaseModel):
     hits: HitsOut
     aggregations: dict[str, Any]
-    sortBy: str  # noqa: N815 - InvenioRDM's name
+    sortBy: str
     page: int
     links: dict[str, str]
 
 
 class TombstoneIn(BaseModel):
-    removal_reason: dict[str, str] | None = Field(default=None, description="`{id}` of removalreasons")
+    removal_reason: dict[str, str] | None = Field(
+        default=None, description="`{id}` of removalreasons"
+    )
     note: str | None = None
     citation_text: str | None = None
     is_visible: bool = True
@@ -117,7 +121,7 @@ class VocabularyItemOut(BaseModel):
 
 class VocabularyListOut(BaseModel):
     hits: dict[str, Any]
-    sortBy: str  # noqa: N815
+    sortBy: str
     page: int
     links: dict[str, str]
 
@@ -169,7 +173,9 @@ def install(app: FastAPI) -> None:
     def build() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = get_openapi(
-                title=app.title, version=app.version, description=app.description,
+                title=app.title,
+                version=app.version,
+                description=app.description,
                 routes=app.routes,
             )
             components = schema.setdefault("components", {}).setdefault("schemas", {})

@@ -14,8 +14,13 @@ from cairn.core.identity import Identity
 router = APIRouter(prefix="/api", tags=["records"])
 
 
-@router.post("/records", name="records.create", status_code=201, responses=RECORD_RESPONSES,
-             openapi_extra=DRAFT_BODY)
+@router.post(
+    "/records",
+    name="records.create",
+    status_code=201,
+    responses=RECORD_RESPONSES,
+    openapi_extra=DRAFT_BODY,
+)
 async def create(request: Request, who: Identity = Depends(identity)) -> Response:
     """Create a draft (the first version of a new record)."""
     svc = services(request)
@@ -53,8 +58,7 @@ def update(id: str, request: Request, who: Identity = Depends(identity)) -> Resp
     return Response(status_code=204)  # pragma: no cover - the service always refuses
 
 
-@router.delete("/records/{id}", name="records.delete", status_code=204,
-               responses=RECORD_RESPONSES)
+@router.delete("/records/{id}", name="records.delete", status_code=204, responses=RECORD_RESPONSES)
 async def delete(id: str, request: Request, who: Identity = Depends(identity)) -> Response:
     """Admin: delete a published record, leaving a tombstone."""
     svc = services(request)
@@ -63,8 +67,13 @@ async def delete(id: str, request: Request, who: Identity = Depends(identity)) -
     return Response(status_code=204)
 
 
-@router.delete("/records/{id}/delete", name="records.delete_with_tombstone", status_code=204,
-               responses=RECORD_RESPONSES, openapi_extra=TOMBSTONE_BODY)
+@router.delete(
+    "/records/{id}/delete",
+    name="records.delete_with_tombstone",
+    status_code=204,
+    responses=RECORD_RESPONSES,
+    openapi_extra=TOMBSTONE_BODY,
+)
 async def delete_with_tombstone(
     id: str, request: Request, who: Identity = Depends(identity)
 ) -> Response:
@@ -84,8 +93,12 @@ def read_draft(id: str, request: Request, who: Identity = Depends(identity)) -> 
     return item_response(request, services(request).records.read_draft(who, id))
 
 
-@router.put("/records/{id}/draft", name="records.update_draft", responses=RECORD_RESPONSES,
-            openapi_extra=DRAFT_BODY)
+@router.put(
+    "/records/{id}/draft",
+    name="records.update_draft",
+    responses=RECORD_RESPONSES,
+    openapi_extra=DRAFT_BODY,
+)
 async def update_draft(id: str, request: Request, who: Identity = Depends(identity)) -> Response:
     """Replace a draft (omitted fields are removed). `If-Match` guards against lost updates."""
     svc = services(request)
@@ -94,30 +107,40 @@ async def update_draft(id: str, request: Request, who: Identity = Depends(identi
     return item_response(request, item)
 
 
-@router.delete("/records/{id}/draft", name="records.delete_draft", status_code=204,
-               responses=RECORD_RESPONSES)
+@router.delete(
+    "/records/{id}/draft", name="records.delete_draft", status_code=204, responses=RECORD_RESPONSES
+)
 def delete_draft(id: str, request: Request, who: Identity = Depends(identity)) -> Response:
     """Discard a draft (for a published record only the pending edit goes)."""
     services(request).records.delete_draft(who, id, parse_if_match(request))
     return Response(status_code=204)
 
 
-@router.post("/records/{id}/draft", name="records.edit", status_code=201,
-             responses=RECORD_RESPONSES)
+@router.post(
+    "/records/{id}/draft", name="records.edit", status_code=201, responses=RECORD_RESPONSES
+)
 def edit(id: str, request: Request, who: Identity = Depends(identity)) -> Response:
     """Create (or return) the edit draft of a published record."""
     return item_response(request, services(request).records.edit(who, id), 201)
 
 
-@router.post("/records/{id}/draft/actions/publish", name="records.publish", status_code=202,
-             responses=RECORD_RESPONSES)
+@router.post(
+    "/records/{id}/draft/actions/publish",
+    name="records.publish",
+    status_code=202,
+    responses=RECORD_RESPONSES,
+)
 def publish(id: str, request: Request, who: Identity = Depends(identity)) -> Response:
     """Publish a draft."""
     return item_response(request, services(request).records.publish(who, id), 202)
 
 
-@router.post("/records/{id}/versions", name="records.new_version", status_code=201,
-             responses=RECORD_RESPONSES)
+@router.post(
+    "/records/{id}/versions",
+    name="records.new_version",
+    status_code=201,
+    responses=RECORD_RESPONSES,
+)
 def new_version(id: str, request: Request, who: Identity = Depends(identity)) -> Response:
     """Create a draft of a new version (new id; publication date, version and pids cleared)."""
     return item_response(request, services(request).records.new_version(who, id), 201)
@@ -130,8 +153,12 @@ def versions(id: str, request: Request, who: Identity = Depends(identity)) -> Re
     return list_response(request, result, "records.versions", id=id)
 
 
-@router.get("/records/{id}/versions/latest", name="records.latest", status_code=302,
-            responses={302: {"description": "Redirect to the latest version."}})
+@router.get(
+    "/records/{id}/versions/latest",
+    name="records.latest",
+    status_code=302,
+    responses={302: {"description": "Redirect to the latest version."}},
+)
 def latest(id: str, request: Request, who: Identity = Depends(identity)) -> Response:
     """Redirect to the latest published version."""
     svc = services(request)

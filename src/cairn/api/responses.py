@@ -41,9 +41,7 @@ def item_response(request: Request, item: Item, status: int = 200) -> Response:
     )
 
 
-def list_response(
-    request: Request, result: ItemList, route: str, **route_params: str
-) -> Response:
+def list_response(request: Request, result: ItemList, route: str, **route_params: str) -> Response:
     fmt = negotiated(request)
     svc = services(request)
     envelope = {

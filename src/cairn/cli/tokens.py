@@ -28,8 +28,11 @@ def create(
         info, secret = AccountService(db).create_token(
             SYSTEM, email, name, days if days is not None else cfg.token_default_days
         )
-    console.print(f"Token {info.id} ({info.name}) for {info.email}; store it now:", style="dim",
-                  highlight=False)
+    console.print(
+        f"Token {info.id} ({info.name}) for {info.email}; store it now:",
+        style="dim",
+        highlight=False,
+    )
     print(secret)
 
 
@@ -41,8 +44,14 @@ def list_tokens(email: str | None = typer.Argument(None)) -> None:
         tokens = AccountService(db).list_tokens(SYSTEM, email)
     table = Table("id", "user", "name", "created", "expires", "revoked")
     for t in tokens:
-        table.add_row(str(t.id), t.email, t.name, isoformat(t.created) or "",
-                      isoformat(t.expires_at) or "never", "yes" if t.revoked else "no")
+        table.add_row(
+            str(t.id),
+            t.email,
+            t.name,
+            isoformat(t.created) or "",
+            isoformat(t.expires_at) or "never",
+            "yes" if t.revoked else "no",
+        )
     console.print(table)
 
 

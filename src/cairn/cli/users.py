@@ -36,6 +36,11 @@ def list_users() -> None:
         users = AccountService(db).list_users(SYSTEM)
     table = Table("id", "email", "active", "roles", "created")
     for user in users:
-        table.add_row(str(user.id), user.email, "yes" if user.active else "no",
-                      ", ".join(sorted(user.roles)), isoformat(user.created) or "")
+        table.add_row(
+            str(user.id),
+            user.email,
+            "yes" if user.active else "no",
+            ", ".join(sorted(user.roles)),
+            isoformat(user.created) or "",
+        )
     console.print(table)

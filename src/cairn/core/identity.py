@@ -29,5 +29,7 @@ ANONYMOUS = Identity()
 SYSTEM = Identity(system=True)
 
 
-def user_identity(user_id: int, email: str | None = None, roles: frozenset[str] = frozenset()) -> Identity:
+def user_identity(
+    user_id: int, email: str | None = None, roles: frozenset[str] = frozenset()
+) -> Identity:
     return Identity(user_id=user_id, email=email, roles=roles)

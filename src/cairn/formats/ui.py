@@ -13,12 +13,21 @@ from typing import Any
 
 ACCESS_STATUS = {
     "open": ("Open", "The record and files are publicly accessible.", "unlock", ""),
-    "embargoed": ("Embargoed", "The files will be made publicly available on {date}.",
-                  "outline clock", "warning"),
-    "restricted": ("Restricted", "The record is publicly accessible, but files are restricted "
-                   "to users with access.", "ban", "negative"),
+    "embargoed": (
+        "Embargoed",
+        "The files will be made publicly available on {date}.",
+        "outline clock",
+        "warning",
+    ),
+    "restricted": (
+        "Restricted",
+        "The record is publicly accessible, but files are restricted to users with access.",
+        "ban",
+        "negative",
+    ),
     "metadata-only": ("Metadata-only", "No files are available for this record.", "tag", ""),
 }
+EN_DASH = "\u2013"
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -38,12 +47,12 @@ def _date_part(value: str, style: str) -> str:
 
 
 def format_edtf(value: str | None, style: str = "long") -> str | None:
-    """Human form of an EDTF date or interval (``2018/2020-09`` -> ``2018 – September 2020``)."""
+    """Human form of an EDTF date or interval (``2018/2020-09`` -> ``2018 - September 2020``)."""
     if not value:
         return None
     if "/" in value:
         start, _, end = value.partition("/")
-        return f"{_date_part(start, style)} – {_date_part(end, style)}"
+        return f"{_date_part(start, style)} {EN_DASH} {_date_part(end, style)}"
     return _date_part(value, style)
 
 
@@ -117,8 +126,9 @@ def add_ui(item: dict[str, Any]) -> dict[str, Any]:
     if metadata.get("contributors"):
         ui["contributors"] = _people(metadata["contributors"])
     if metadata.get("languages"):
-        ui["languages"] = [{"id": lang.get("id"), "title_l10n": _title(lang)}
-                           for lang in metadata["languages"]]
+        ui["languages"] = [
+            {"id": lang.get("id"), "title_l10n": _title(lang)} for lang in metadata["languages"]
+        ]
     if metadata.get("rights"):
         ui["rights"] = [{**right, "title_l10n": _title(right)} for right in metadata["rights"]]
     if metadata.get("description"):

@@ -65,8 +65,11 @@ def dump_parent(parent: Parent, *, manager: bool) -> dict[str, Any]:
         }
         settings.update(stored.get("settings", {}))
         access.update(
-            {"grants": stored.get("grants", []), "links": stored.get("links", []),
-             "settings": settings}
+            {
+                "grants": stored.get("grants", []),
+                "links": stored.get("links", []),
+                "settings": settings,
+            }
         )
     out["access"] = access
     return out
@@ -88,8 +91,7 @@ def _common(
         "custom_fields": copy.deepcopy(data.get("custom_fields", {})),
         "access": _access(data, files),
         "files": files,
-        "media_files": {"enabled": False, "order": [], "count": 0, "total_bytes": 0,
-                        "entries": {}},
+        "media_files": {"enabled": False, "order": [], "count": 0, "total_bytes": 0, "entries": {}},
     }
 
 

@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     and_,
     case,
     exists,
@@ -37,7 +36,8 @@ def to_sql(flt: Filter, columns: Mapping[str, Any]) -> ColumnElement[bool]:
     if isinstance(flt, MatchNone):
         return false()
     if isinstance(flt, Term):
-        return columns[flt.field] == flt.value  # type: ignore[no-any-return]
+        condition: ColumnElement[bool] = columns[flt.field] == flt.value
+        return condition
     if isinstance(flt, AnyOf):
         return or_(*(to_sql(f, columns) for f in flt.filters))
     if isinstance(flt, All):
@@ -47,10 +47,11 @@ def to_sql(flt: Filter, columns: Mapping[str, Any]) -> ColumnElement[bool]:
 
 def _title_match(column: Any, q: str) -> ColumnElement[bool]:
     pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return func.lower(column).like(pattern, escape="\\")  # type: ignore[no-any-return]
+    condition: ColumnElement[bool] = func.lower(column).like(pattern, escape="\\")
+    return condition
 
 
-def _page(session: Session, stmt: Select[Any], params: SearchParams) -> tuple[list[Any], int]:
+def _page(session: Session, stmt: Any, params: SearchParams) -> tuple[list[Any], int]:
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = list(session.execute(stmt.limit(params.size).offset(params.offset)))
     return rows, int(total or 0)
@@ -76,7 +77,7 @@ def search_records(
         stmt = stmt.where(Parent.latest_id == Record.id)
     if params.q:
         stmt = stmt.where(_title_match(Record.title, params.q))
-    order = {
+    order: tuple[Any, ...] = {
         "oldest": (Record.created.asc(), Record.id.asc()),
         "version": (Record.index.desc(), Record.id.asc()),
     }.get(params.sort, (Record.created.desc(), Record.id.desc()))
@@ -114,8 +115,10 @@ def search_user_entries(
         literal(True),
     ).where(Record.is_deleted.is_(False), ~exists().where(Draft.id == Record.id))
     entries = union_all(drafts, records).subquery()
-    columns = {"access.record": entries.c.access_record,
-               "parent.access.owned_by.user": Parent.owner_id}
+    columns = {
+        "access.record": entries.c.access_record,
+        "parent.access.owned_by.user": Parent.owner_id,
+    }
     stmt = (
         select(entries.c.kind, entries.c.id)
         .join(Parent, Parent.id == entries.c.parent_id)
@@ -137,7 +140,7 @@ def search_user_entries(
         stmt = stmt.where(entries.c.published.is_(False), entries.c.index == 1)
     elif params.status == "new_version_draft":
         stmt = stmt.where(entries.c.published.is_(False), entries.c.index > 1)
-    order = {
+    order: tuple[Any, ...] = {
         "oldest": (entries.c.created.asc(), entries.c.id.asc()),
         "updated-desc": (entries.c.updated.desc(), entries.c.id.desc()),
         "updated-asc": (entries.c.updated.asc(), entries.c.id.asc()),

@@ -12,8 +12,19 @@ USER_SORTS = (*RECORD_SORTS, "updated-desc", "updated-asc")
 STATUSES = ("draft", "new_version_draft", "published")
 TRUE = {"true", "1", "yes", "on"}
 FALSE = {"false", "0", "no", "off"}
-KNOWN = {"q", "sort", "page", "size", "allversions", "is_published", "status", "prettyprint",
-         "access_token", "suggest", "shared_with_me"}
+KNOWN = {
+    "q",
+    "sort",
+    "page",
+    "size",
+    "allversions",
+    "is_published",
+    "status",
+    "prettyprint",
+    "access_token",
+    "suggest",
+    "shared_with_me",
+}
 
 
 @dataclass(frozen=True)

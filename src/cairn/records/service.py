@@ -73,7 +73,11 @@ class RecordService:
         return self.policy.allows("edit", identity, self._subject(parent))
 
     def _draft_item(
-        self, identity: Identity, draft: Draft, parent: Parent, errors: list[FieldError] | None = None
+        self,
+        identity: Identity,
+        draft: Draft,
+        parent: Parent,
+        errors: list[FieldError] | None = None,
     ) -> Item:
         data = dump_draft(draft, parent, self.vocabularies, manager=True)
         return Item(data, is_draft=True, errors=errors or [])
@@ -107,13 +111,17 @@ class RecordService:
         errors += [e for e in validate_for_publish(data, self.vocabularies) if e.field not in seen]
         doi = (data.get("pids") or {}).get("doi") or {}
         prefix = self.config.doi_prefix
-        if prefix and str(doi.get("identifier", "")).lower().startswith(prefix.lower() + "/") and (
-            doi.get("provider") == "external"
+        if (
+            prefix
+            and str(doi.get("identifier", "")).lower().startswith(prefix.lower() + "/")
+            and (doi.get("provider") == "external")
         ):
             data["pids"].pop("doi")
             errors.append(
-                FieldError("pids.doi", ["This DOI prefix belongs to this repository; "
-                                        "ask for a managed DOI instead."])
+                FieldError(
+                    "pids.doi",
+                    ["This DOI prefix belongs to this repository; ask for a managed DOI instead."],
+                )
             )
         return data, errors
 
@@ -162,8 +170,12 @@ class RecordService:
             session = uow.session
             now = utcnow()
             parent = Parent(
-                id=self._new_pid(session, "parent"), owner_id=identity.user_id, data={},
-                latest_index=0, created=now, updated=now,
+                id=self._new_pid(session, "parent"),
+                owner_id=identity.user_id,
+                data={},
+                latest_index=0,
+                created=now,
+                updated=now,
             )
             draft = Draft(id=self._new_pid(session, "recid"), index=1, created=now)
             parent.draft_id = draft.id
@@ -235,13 +247,18 @@ class RecordService:
                 raise ValidationFailed(errors)
             data = copy.deepcopy(draft.data)
             pids = data.setdefault("pids", {})
-            pids["oai"] = {"identifier": f"oai:{self.config.oai_prefix}:{record_id}",
-                           "provider": "oai"}
+            pids["oai"] = {
+                "identifier": f"oai:{self.config.oai_prefix}:{record_id}",
+                "provider": "oai",
+            }
             now = utcnow()
             record = session.get(Record, record_id)
             if record is None:
                 record = Record(
-                    id=record_id, parent_id=parent.id, index=draft.index, created=now,
+                    id=record_id,
+                    parent_id=parent.id,
+                    index=draft.index,
+                    created=now,
                     is_deleted=False,
                 )
                 session.add(record)
@@ -272,8 +289,11 @@ class RecordService:
             draft = session.get(Draft, record_id)
             if draft is None:
                 draft = Draft(
-                    id=record_id, parent_id=parent.id, index=record.index,
-                    created=record.created, fork_revision_id=record.revision_id,
+                    id=record_id,
+                    parent_id=parent.id,
+                    index=record.index,
+                    created=record.created,
+                    fork_revision_id=record.revision_id,
                 )
                 self._apply(draft, copy.deepcopy(record.data))
                 session.add(draft)
@@ -303,8 +323,10 @@ class RecordService:
             data["files"] = {"enabled": files.get("enabled", True)}
             now = utcnow()
             draft = Draft(
-                id=self._new_pid(session, "recid"), parent_id=parent.id,
-                index=parent.latest_index + 1, created=now,
+                id=self._new_pid(session, "recid"),
+                parent_id=parent.id,
+                index=parent.latest_index + 1,
+                created=now,
             )
             self._apply(draft, data)
             parent.draft_id = draft.id
@@ -353,7 +375,7 @@ class RecordService:
     def latest_id(self, identity: Identity, record_id: str) -> str:
         """The id of the newest published version readable by ``identity``."""
         with self.db.read() as session:
-            record, parent = self._resolve(session, self._id(record_id))
+            _record, parent = self._resolve(session, self._id(record_id))
             if parent.latest_id is None:
                 raise NotFound()
             latest = session.get(Record, parent.latest_id)
@@ -363,8 +385,10 @@ class RecordService:
 
     def _params(self, raw: Mapping[str, str], **kwargs: Any) -> Any:
         return parse_search_params(
-            raw, default_size=self.config.default_page_size,
-            max_size=self.config.max_page_size, **kwargs,
+            raw,
+            default_size=self.config.default_page_size,
+            max_size=self.config.max_page_size,
+            **kwargs,
         )
 
     def search(self, identity: Identity, raw: Mapping[str, str]) -> ItemList:
@@ -431,7 +455,8 @@ class RecordService:
             if record.is_deleted:
                 raise Gone(record.tombstone)
             tombstone["removed_by"] = (
-                {"user": str(identity.user_id)} if identity.user_id is not None
+                {"user": str(identity.user_id)}
+                if identity.user_id is not None
                 else {"user": "system"}
             )
             tombstone["removal_date"] = isoformat(utcnow())
