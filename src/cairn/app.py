@@ -36,7 +36,7 @@ def build_services(settings: Settings, db: Database, app: FastAPI) -> Services:
         accounts=AccountService(db),
         vocabularies=vocabularies,
         formats=default_registry(),
-        links=LinkBuilder(settings.base_url, app.router),
+        links=LinkBuilder(settings.base_url, app.routes),
         max_request_body=settings.max_request_body,
     )
 

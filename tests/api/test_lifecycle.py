@@ -168,7 +168,13 @@ def test_delete_with_tombstone_and_restore(admin_api, api, anon, factory, user):
     r = anon.get(f"/api/records/{rec.id}")
     assert r.status_code == 410
     assert r.json()["tombstone"]["removal_reason"] == {"id": "spam"}
+    assert "removed_by" not in r.json()["tombstone"]
     assert anon.get("/api/records").json()["hits"]["total"] == 0
+    # strangers learn nothing more through the write routes
+    for path in (f"/api/records/{rec.id}/draft", f"/api/records/{rec.id}/versions"):
+        assert anon.post(path).status_code == 403
+    r = api.delete(f"/api/records/{rec.id}/delete", json={"removal_reason": {"id": 5}})
+    assert r.status_code == 403
     assert (
         admin_api.get(f"/api/records/{rec.id}", params={"include_deleted": "1"}).status_code == 200
     )

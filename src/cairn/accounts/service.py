@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from cairn.accounts.models import AccessToken, User, UserRole
 from cairn.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
@@ -189,7 +189,9 @@ class AccountService:
             return None
         with self.db.read() as session:
             token = session.scalar(
-                select(AccessToken).where(AccessToken.token_hash == hash_token(raw))
+                select(AccessToken)
+                .where(AccessToken.token_hash == hash_token(raw))
+                .options(joinedload(AccessToken.user).joinedload(User.roles))
             )
             if token is None or token.revoked_at is not None:
                 return None

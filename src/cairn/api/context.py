@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from cairn.accounts.service import AccountService
 from cairn.api.links import LinkBuilder
@@ -55,3 +58,15 @@ def identity(request: Request) -> Identity:
         result = found
     request.state.identity = result
     return result
+
+
+T = TypeVar("T")
+
+
+async def in_thread(request: Request, method: Callable[..., T], *args: Any) -> T:
+    """Call a (blocking) service method with the caller's identity, off the event loop."""
+
+    def call() -> T:
+        return method(identity(request), *args)
+
+    return await run_in_threadpool(call)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
-from starlette.routing import NoMatchFound, Router
+from starlette.routing import BaseRoute
+
+from cairn.api.routes import walk_routes
 
 # UI pages are served by the web layer; until it registers them, their paths are known here.
 UI_ROUTES = {
@@ -16,15 +18,19 @@ UI_ROUTES = {
 
 
 class LinkBuilder:
-    def __init__(self, site_url: str, router: Router) -> None:
+    """Looks routes up by name once; building a link is then a string format."""
+
+    def __init__(self, site_url: str, routes: list[BaseRoute]) -> None:
         self.site_url = site_url.rstrip("/")
-        self.router = router
+        self._paths = dict(UI_ROUTES)
+        for route in walk_routes(routes):
+            name, path = getattr(route, "name", None), getattr(route, "path_format", None)
+            if name and path:
+                self._paths[name] = path
 
     def url(self, name: str, query: dict[str, str] | None = None, **params: Any) -> str:
-        try:
-            path = str(self.router.url_path_for(name, **params))
-        except NoMatchFound:
-            path = UI_ROUTES[name].format(**params)
+        template = self._paths[name]  # KeyError: a link to a route that does not exist
+        path = template.format(**{k: quote(str(v), safe="") for k, v in params.items()})
         url = self.site_url + path
         if query:
             url += "?" + urlencode(query)

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -39,6 +39,9 @@ from cairn.records.params import USER_SORTS, parse_search_params
 from cairn.records.results import Item, ItemList
 from cairn.records.schema import VocabularyLookup, load_draft, validate_for_publish
 from cairn.records.tombstones import load_tombstone
+
+
+ID_PID_TYPES = ("recid", "parent")
 
 
 class RecordService:
@@ -95,13 +98,18 @@ class RecordService:
 
     @staticmethod
     def _new_pid(session: Session, pid_type: str) -> str:
+        """A fresh id, unused by any record or parent (40 random bits do collide in a
+        large repository, so this checks; the primary key guards against a race)."""
         while True:
             value = generate_id()
-            if session.get(PersistentIdentifier, (pid_type, value)) is None and (
-                pid_type != "recid" or session.get(PersistentIdentifier, ("parent", value)) is None
-            ):
-                session.add(PersistentIdentifier(pid_type=pid_type, pid_value=value, status="N"))
-                return value
+            taken = select(PersistentIdentifier.pid_value).where(
+                PersistentIdentifier.pid_type.in_(ID_PID_TYPES),
+                PersistentIdentifier.pid_value == value,
+            )
+            with session.no_autoflush:
+                if session.execute(taken.limit(1)).first() is None:
+                    session.add(PersistentIdentifier(pid_type=pid_type, pid_value=value))
+                    return value
 
     def _load(self, body: object) -> tuple[dict[str, Any], list[FieldError]]:
         """Load a draft body; errors name invalid values (dropped) and, as InvenioRDM
@@ -261,13 +269,20 @@ class RecordService:
                     created=now,
                     is_deleted=False,
                 )
+                self._apply(record, data)
                 session.add(record)
-                pid = session.get(PersistentIdentifier, ("recid", record_id))
-                if pid is not None:
-                    pid.status, pid.object_id = "R", record_id
+                session.execute(
+                    update(PersistentIdentifier)
+                    .where(
+                        PersistentIdentifier.pid_type == "recid",
+                        PersistentIdentifier.pid_value == record_id,
+                    )
+                    .values(status="R", object_id=record_id)
+                )
                 if draft.index > parent.latest_index:
                     parent.latest_id, parent.latest_index = record_id, draft.index
-            self._apply(record, data)
+            else:
+                self._apply(record, data)
             if parent.draft_id == draft.id:
                 parent.draft_id = None
             parent.updated = now
@@ -283,9 +298,9 @@ class RecordService:
         with self._conflicts(), self.db.write() as uow:
             session = uow.session
             record, parent = self._get_record(session, record_id)
-            if record.is_deleted:
-                raise Gone(record.tombstone)
             self._require("edit", identity, self._subject(parent, record))
+            if record.is_deleted:
+                raise Gone(self._public_tombstone(record))
             draft = session.get(Draft, record_id)
             if draft is None:
                 draft = Draft(
@@ -307,9 +322,9 @@ class RecordService:
         with self._conflicts(), self.db.write() as uow:
             session = uow.session
             record, parent = self._get_record(session, record_id)
-            if record.is_deleted:
-                raise Gone(record.tombstone)
             self._require("new_version", identity, self._subject(parent, record))
+            if record.is_deleted:
+                raise Gone(self._public_tombstone(record))
             if parent.draft_id is not None:
                 existing = session.get(Draft, parent.draft_id)
                 if existing is not None:
@@ -447,13 +462,14 @@ class RecordService:
 
     def delete_record(self, identity: Identity, record_id: str, body: object = None) -> None:
         record_id = self._id(record_id)
+        self._require("delete", identity)  # admins only: nothing about the record is needed
         tombstone = load_tombstone(body, self.vocabularies)
         with self._conflicts(), self.db.write() as uow:
             session = uow.session
             record, parent = self._get_record(session, record_id)
             self._require("delete", identity, self._subject(parent, record))
             if record.is_deleted:
-                raise Gone(record.tombstone)
+                raise Gone(self._public_tombstone(record))
             tombstone["removed_by"] = (
                 {"user": str(identity.user_id)}
                 if identity.user_id is not None
@@ -472,6 +488,7 @@ class RecordService:
 
     def restore(self, identity: Identity, record_id: str) -> Item:
         record_id = self._id(record_id)
+        self._require("restore", identity)
         with self._conflicts(), self.db.write() as uow:
             session = uow.session
             record, parent = self._get_record(session, record_id)

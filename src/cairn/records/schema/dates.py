@@ -44,23 +44,30 @@ LEVEL1 = (
 )
 
 
-def _simple_bounds(text: str) -> tuple[tuple[int, int, int], tuple[int, int, int]] | None:
-    """First and last day of a plain ``YYYY[-MM[-DD]]`` date, or None if not one."""
+Day = tuple[int, int, int]
+
+
+def _simple_bounds(text: str) -> tuple[Day, Day] | bool:
+    """First and last day of a plain ``YYYY[-MM[-DD]]`` date.
+
+    False when it has that form but no such day exists, True when it is not a plain
+    calendar date (the library must decide).
+    """
     match = _SIMPLE.fullmatch(text)
     if match is None:
-        return None
+        return True
     year = int(match.group(1))
     if match.group(2) is None:
         return (year, 1, 1), (year, 12, 31)
     month = int(match.group(2))
     if not 1 <= month <= 12:
-        return None
+        return True  # not a month; maybe a season (2020-21): the library decides
     last = _DAYS[month - 1] + (1 if month == 2 and calendar.isleap(year) else 0)
     if match.group(3) is None:
         return (year, month, 1), (year, month, last)
     day = int(match.group(3))
     if not 1 <= day <= last:
-        return None
+        return False
     return (year, month, day), (year, month, day)
 
 
@@ -70,12 +77,14 @@ def _fast_check(text: str) -> bool | None:
     if len(parts) > 2:
         return None
     bounds = [_simple_bounds(part) for part in parts]
-    if any(bound is None for bound in bounds):
+    if any(bound is True for bound in bounds):
         return None
+    if any(bound is False for bound in bounds):
+        return False
     if len(bounds) == 2:
-        start, end = bounds
-        assert start is not None and end is not None
-        return start[0] <= end[1]
+        first, second = bounds
+        assert isinstance(first, tuple) and isinstance(second, tuple)
+        return first[0] <= second[1]
     return True
 
 
