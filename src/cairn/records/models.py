@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cairn.core.timeutil import utcnow
 from cairn.db.base import Base, JSONDoc, UTCDateTime
@@ -67,6 +67,8 @@ class Draft(_Version, Base):
     __tablename__ = "drafts"
 
     parent_id: Mapped[str] = mapped_column(ForeignKey("parents.id"), index=True)
+    # only for the unit of work's insert order; services load parents explicitly
+    parent: Mapped[Parent] = relationship(lazy="raise")
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     fork_revision_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     revision_id: Mapped[int] = mapped_column(Integer, nullable=False)

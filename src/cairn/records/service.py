@@ -40,7 +40,6 @@ from cairn.records.results import Item, ItemList
 from cairn.records.schema import VocabularyLookup, load_draft, validate_for_publish
 from cairn.records.tombstones import load_tombstone
 
-
 ID_PID_TYPES = ("recid", "parent")
 
 
@@ -97,19 +96,23 @@ class RecordService:
         return normalized
 
     @staticmethod
-    def _new_pid(session: Session, pid_type: str) -> str:
-        """A fresh id, unused by any record or parent (40 random bits do collide in a
-        large repository, so this checks; the primary key guards against a race)."""
+    def _new_ids(session: Session, count: int) -> list[str]:
+        """Fresh ids unused by any record or parent (40 random bits do collide in a large
+        repository, so this checks; the primary key of ``pids`` guards against a race)."""
         while True:
-            value = generate_id()
+            values = list({generate_id() for _ in range(count)})
             taken = select(PersistentIdentifier.pid_value).where(
                 PersistentIdentifier.pid_type.in_(ID_PID_TYPES),
-                PersistentIdentifier.pid_value == value,
+                PersistentIdentifier.pid_value.in_(values),
             )
             with session.no_autoflush:
-                if session.execute(taken.limit(1)).first() is None:
-                    session.add(PersistentIdentifier(pid_type=pid_type, pid_value=value))
-                    return value
+                if len(values) == count and session.execute(taken.limit(1)).first() is None:
+                    return values
+
+    def _new_pid(self, session: Session, pid_type: str) -> str:
+        value = self._new_ids(session, 1)[0]
+        session.add(PersistentIdentifier(pid_type=pid_type, pid_value=value))
+        return value
 
     def _load(self, body: object) -> tuple[dict[str, Any], list[FieldError]]:
         """Load a draft body; errors name invalid values (dropped) and, as InvenioRDM
@@ -154,12 +157,14 @@ class RecordService:
 
     @staticmethod
     def _get_draft(session: Session, record_id: str) -> tuple[Draft, Parent]:
-        draft = session.get(Draft, record_id)
-        if draft is None:
+        row = session.execute(
+            select(Draft, Parent)
+            .join(Parent, Draft.parent_id == Parent.id)
+            .where(Draft.id == record_id)
+        ).first()
+        if row is None:
             raise NotFound()
-        parent = session.get(Parent, draft.parent_id)
-        assert parent is not None
-        return draft, parent
+        return row[0], row[1]
 
     @staticmethod
     def _get_record(session: Session, record_id: str) -> tuple[Record, Parent]:
@@ -177,21 +182,25 @@ class RecordService:
         with self._conflicts(), self.db.write() as uow:
             session = uow.session
             now = utcnow()
+            parent_id, draft_id = self._new_ids(session, 2)
+            session.add_all(
+                [
+                    PersistentIdentifier(pid_type="parent", pid_value=parent_id),
+                    PersistentIdentifier(pid_type="recid", pid_value=draft_id),
+                ]
+            )
             parent = Parent(
-                id=self._new_pid(session, "parent"),
+                id=parent_id,
                 owner_id=identity.user_id,
                 data={},
                 latest_index=0,
                 created=now,
                 updated=now,
+                draft_id=draft_id,
             )
-            draft = Draft(id=self._new_pid(session, "recid"), index=1, created=now)
-            parent.draft_id = draft.id
-            session.add(parent)
-            session.flush()  # the parent row first: the draft refers to it
-            draft.parent_id = parent.id
+            draft = Draft(id=draft_id, index=1, created=now, parent=parent)
             self._apply(draft, data)
-            session.add(draft)
+            session.add_all([parent, draft])
             session.flush()
             record_change(session, "draft", draft.id, "create")
             item = self._draft_item(identity, draft, parent, errors)
@@ -260,7 +269,8 @@ class RecordService:
                 "provider": "oai",
             }
             now = utcnow()
-            record = session.get(Record, record_id)
+            # a draft that was never published has no record row to look for
+            record = session.get(Record, record_id) if draft.fork_revision_id is not None else None
             if record is None:
                 record = Record(
                     id=record_id,
@@ -287,11 +297,9 @@ class RecordService:
                 parent.draft_id = None
             parent.updated = now
             session.delete(draft)
-            session.flush()
             record_change(session, "draft", record_id, "delete")
             record_change(session, "record", record_id, "publish")
-            item = self._record_item(identity, record, parent)
-        return item
+        return self._record_item(identity, record, parent)
 
     def edit(self, identity: Identity, record_id: str) -> Item:
         record_id = self._id(record_id)
