@@ -15,6 +15,7 @@ from cairn.api import records as api_records
 from cairn.api import vocabularies as api_vocabularies
 from cairn.api.context import Services
 from cairn.api.links import LinkBuilder
+from cairn.api.middleware import HeadAsGet, RequestId
 from cairn.db import Database
 from cairn.formats import default_registry
 from cairn.records.config import RecordsConfig
@@ -59,4 +60,6 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.services = build_services(settings, database, app)
     api_errors.install(app)
     api_openapi.install(app)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(RequestId)
     return app

@@ -160,3 +160,13 @@ def test_random_json_never_500(api, body):
         assert r.status_code == 200, r.text
         r = api.post(f"/api/records/{rid}/draft/actions/publish")
         assert r.status_code in (202, 400), r.text
+
+
+def test_head_and_request_id(anon, factory, user):
+    rec = factory.record(user)
+    r = anon("HEAD", f"/api/records/{rec.id}")
+    assert r.status_code == 200 and r.content == b""
+    assert int(r.headers["content-length"]) > 0 and r.headers["etag"]
+    r = anon.get("/api/records", headers={"X-Request-Id": "abc-123"})
+    assert r.headers["x-request-id"] == "abc-123"
+    assert len(anon.get("/api/records").headers["x-request-id"]) == 32

@@ -46,7 +46,9 @@ def _really_exists(text: str) -> bool:
 
 
 simple_dates = st.builds(
-    lambda y, m, d, precision: ["%04d" % y, "%04d-%02d" % (y, m), "%04d-%02d-%02d" % (y, m, d)][precision],
+    lambda y, m, d, precision: [f"{y:04d}", f"{y:04d}-{m:02d}", f"{y:04d}-{m:02d}-{d:02d}"][
+        precision
+    ],
     st.integers(0, 9999) | st.sampled_from([0, 1900, 2000, 2020, 2021]),
     st.integers(0, 25) | st.just(2),
     st.integers(0, 32) | st.sampled_from([28, 29, 30, 31]),

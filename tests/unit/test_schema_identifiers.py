@@ -26,7 +26,9 @@ def test_real_ror_ids_pass_their_check_sum(ror: str) -> None:
     assert not is_ror(broken)
 
 
-@pytest.mark.parametrize("bad", ["cern", "1ggx4157", "01ggx415", "01ggx41577", "https://ror.org/", "0lggx4157"])
+@pytest.mark.parametrize(
+    "bad", ["cern", "1ggx4157", "01ggx415", "01ggx41577", "https://ror.org/", "0lggx4157"]
+)
 def test_malformed_ror_ids(bad: str) -> None:
     assert not is_ror(bad)
 
@@ -50,7 +52,9 @@ def test_gnd_must_match_entirely() -> None:
         ("4079154-3", "GND", ("gnd:4079154-3", "gnd")),
     ],
 )
-def test_person_identifiers_are_normalised(value: str, scheme: str | None, expected: tuple[str, str]) -> None:
+def test_person_identifiers_are_normalised(
+    value: str, scheme: str | None, expected: tuple[str, str]
+) -> None:
     assert check_identifier(value, scheme, PERSON_OR_ORG_SCHEMES) == expected
     assert check_identifier(*expected, PERSON_OR_ORG_SCHEMES) == expected  # a fixed point
 
@@ -66,7 +70,9 @@ def test_person_identifiers_are_normalised(value: str, scheme: str | None, expec
         (None, "orcid", "identifier", "Missing data for required field."),
     ],
 )
-def test_person_identifier_problems(value: str | None, scheme: str | None, field: str, message: str) -> None:
+def test_person_identifier_problems(
+    value: str | None, scheme: str | None, field: str, message: str
+) -> None:
     with pytest.raises(IdentifierProblem) as caught:
         check_identifier(value, scheme, PERSON_OR_ORG_SCHEMES)
     assert (caught.value.field, caught.value.message) == (field, message)

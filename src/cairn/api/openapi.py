@@ -6,7 +6,9 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from cairn.records.schema import DraftBody
 
 
 class FieldErrorOut(BaseModel):
@@ -21,31 +23,6 @@ class ErrorOut(BaseModel):
     tombstone: dict[str, Any] | None = Field(
         default=None, description="On 410 for deleted records."
     )
-
-
-class AccessIn(BaseModel):
-    record: str = Field(description="`public` or `restricted`.")
-    files: str = Field(description="`public` or `restricted`.")
-    embargo: dict[str, Any] | None = Field(default=None, description="`{active, until, reason}`")
-
-
-class FilesIn(BaseModel):
-    enabled: bool
-    default_preview: str | None = None
-    order: list[str] | None = None
-
-
-class DraftIn(BaseModel):
-    """The writable parts of a draft. Invalid values are dropped and reported in `errors`."""
-
-    model_config = ConfigDict(extra="allow")
-    access: AccessIn | None = None
-    files: FilesIn | None = None
-    metadata: dict[str, Any] | None = Field(
-        default=None, description="Descriptive metadata, see docs/metadata.md."
-    )
-    pids: dict[str, Any] | None = None
-    custom_fields: dict[str, Any] | None = None
 
 
 class ParentOut(BaseModel):
@@ -74,7 +51,9 @@ class RecordOut(BaseModel):
     is_draft: bool
     status: str
     pids: dict[str, Any]
-    metadata: dict[str, Any]
+    metadata: dict[str, Any] = Field(
+        description="As in the request body (`DraftBody.metadata`), with vocabulary titles."
+    )
     custom_fields: dict[str, Any]
     access: dict[str, Any]
     files: dict[str, Any]
@@ -149,7 +128,7 @@ LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"model": SearchOut, "description": "Search results."},
     **ERRORS,
 }
-_EXTRA_MODELS = (DraftIn, TombstoneIn)
+_EXTRA_MODELS = (DraftBody, TombstoneIn)
 
 
 def _body(model: type[BaseModel]) -> dict[str, Any]:
@@ -163,7 +142,7 @@ def _body(model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-DRAFT_BODY = _body(DraftIn)
+DRAFT_BODY = _body(DraftBody)
 TOMBSTONE_BODY = _body(TombstoneIn)
 
 

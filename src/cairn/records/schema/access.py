@@ -14,10 +14,10 @@ from pydantic import AfterValidator, model_validator
 
 from cairn.core.timeutil import utcnow
 
+from .base import Strict, drop_keys
 from .dates import IsoDate, parse_iso_date
 from .identifiers import MAX_IDENTIFIER_LENGTH
 from .messages import fail, invalid_identifier, one_of
-from .refs import Strict, drop_keys
 from .text import OptText, ReqText, max_length
 
 VISIBILITY = ("public", "restricted")

@@ -3,9 +3,10 @@
 ``custom_fields`` holds namespaced extras (``"journal:journal": {...}``,
 ``"thesis:university": "..."``).  Until Cairn has per-field definitions it checks only their
 shape: every key is ``namespace:name`` (letters, digits, ``_``, ``-``; the name may also
-contain ``.``), every value is plain JSON - objects with string keys, lists, strings, finite numbers (integers within 64
-bits), booleans and null - nested at most ``MAX_JSON_DEPTH`` deep.  Characters no store
-can carry (NUL and other control characters, lone surrogates) are removed from strings.
+contain ``.``), every value is plain JSON - objects with string keys, lists, strings, finite
+numbers (integers within 64 bits), booleans and null - nested at most ``MAX_JSON_DEPTH``
+deep.  Characters no store can carry (NUL and other control characters, lone surrogates) are
+removed from strings.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, model_validator
 
 from .access import Access, FilesOptions, Pids
+from .base import Strict, drop_keys
 from .messages import NOT_JSON, fail
 from .metadata import Metadata
-from .refs import Strict, drop_keys
 from .text import remove_invalid_chars
 
 SERVER_OWNED = frozenset(

@@ -77,10 +77,10 @@ def _fast_check(text: str) -> bool | None:
     if len(parts) > 2:
         return None
     bounds = [_simple_bounds(part) for part in parts]
-    if any(bound is True for bound in bounds):
-        return None
     if any(bound is False for bound in bounds):
         return False
+    if any(bound is True for bound in bounds):
+        return None
     if len(bounds) == 2:
         first, second = bounds
         assert isinstance(first, tuple) and isinstance(second, tuple)

@@ -13,10 +13,10 @@ from typing import Any
 
 from pydantic import model_validator
 
+from .base import Strict
 from .identifiers import LOCATION_SCHEMES
 from .messages import fail, one_of
 from .people import SchemedIdentifier
-from .refs import Strict
 from .text import OptText
 
 GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")

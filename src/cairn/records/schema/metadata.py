@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import ValidationInfo, model_validator
 
+from .base import Strict, drop_keys
 from .dates import EdtfDate, PublicationDate
 from .funding import Funding
 from .html import Html
@@ -27,10 +28,8 @@ from .refs import (
     LanguageRef,
     RelationType,
     ResourceTypeRef,
-    Strict,
     TitleType,
     check_vocabulary_id,
-    drop_keys,
 )
 from .text import LanguageMap, OptText, ReqText, Url, max_length, min_length, non_blank
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, model_validator
 
+from .base import Strict
 from .identifiers import (
     PERSON_OR_ORG_SCHEMES,
     RECORD_SCHEMES,
@@ -17,7 +18,7 @@ from .identifiers import (
     normalize_ror,
 )
 from .messages import ONE_PER_SCHEME, fail, invalid_identifier
-from .refs import ContributorRole, CreatorRoleRef, Strict
+from .refs import ContributorRole, CreatorRoleRef
 from .text import OptText
 
 PERSON_OR_ORG_TYPES = ("organizational", "personal")

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Protocol, runtime_checkable
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo, model_validator
+from pydantic import AfterValidator, ValidationInfo, model_validator
 
+from .base import Strict, drop_keys
 from .messages import INVALID_VALUE, REQUIRED, fail
 from .text import clean_text
 
@@ -28,19 +29,6 @@ class VocabularyLookup(Protocol):
     def exists(self, vtype: str, vid: str) -> bool: ...
 
     def get(self, vtype: str, vid: str) -> dict[str, Any] | None: ...
-
-
-class Strict(BaseModel):
-    """Base of every schema model: exact JSON types, unknown keys rejected."""
-
-    model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False)
-
-
-def drop_keys(data: Any, keys: frozenset[str]) -> Any:
-    """``data`` without ``keys`` (a new dict when any is present; never mutates)."""
-    if isinstance(data, dict) and not keys.isdisjoint(data):
-        return {key: value for key, value in data.items() if key not in keys}
-    return data
 
 
 READ_ONLY_REF_KEYS = frozenset({"title"})
