@@ -359,3 +359,15 @@ def test_locations() -> None:
         "Zürich",
     ]
     assert stored[0]["geometry"]["coordinates"] == [6.0, 46.2]
+
+
+def test_every_duplicate_is_reported_at_once() -> None:
+    identifiers = [{"identifier": f"10.1234/{i}"} for i in range(100)]
+    data, errors = load({"metadata": {"title": "Kept", "identifiers": identifiers}})
+    assert errors == {
+        f"metadata.identifiers.{i}": ["Only one identifier per scheme is allowed."]
+        for i in range(1, 100)
+    }
+    assert data == {
+        "metadata": {"title": "Kept", "identifiers": [{"identifier": "10.1234/0", "scheme": "doi"}]}
+    }

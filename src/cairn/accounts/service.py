@@ -8,9 +8,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from cairn.accounts.models import AccessToken, User, UserRole
 from cairn.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
@@ -21,6 +21,22 @@ from cairn.db import Database
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_BYTES = 40
+
+
+# built once: constructing a statement costs more than running it
+_TOKEN_LOOKUP = (
+    select(
+        User.id,
+        User.email,
+        User.active,
+        AccessToken.expires_at,
+        AccessToken.revoked_at,
+        UserRole.role,
+    )
+    .join(User, User.id == AccessToken.user_id)
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+    .where(AccessToken.token_hash == bindparam("token_hash"))
+)
 
 
 def hash_token(raw: str) -> str:
@@ -188,16 +204,14 @@ class AccountService:
         if not raw or len(raw) > 512:
             return None
         with self.db.read() as session:
-            token = session.scalar(
-                select(AccessToken)
-                .where(AccessToken.token_hash == hash_token(raw))
-                .options(joinedload(AccessToken.user).joinedload(User.roles))
-            )
-            if token is None or token.revoked_at is not None:
-                return None
-            if token.expires_at is not None and token.expires_at <= utcnow():
-                return None
-            user = token.user
-            if not user.active:
-                return None
-            return Identity(user_id=user.id, email=user.email, roles=user.role_names)
+            # one row per role (or one without)
+            rows = session.execute(_TOKEN_LOOKUP, {"token_hash": hash_token(raw)}).all()
+        if not rows:
+            return None
+        user_id, email, active, expires_at, revoked_at, _ = rows[0]
+        if revoked_at is not None or not active:
+            return None
+        if expires_at is not None and expires_at <= utcnow():
+            return None
+        roles = frozenset(row.role for row in rows if row.role is not None)
+        return Identity(user_id=user_id, email=email, roles=roles)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Integer, String, select
+from sqlalchemy import BigInteger, Integer, String, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from cairn.core.timeutil import utcnow
@@ -28,7 +28,16 @@ class Change(Base):
 
 def record_change(session: Session, kind: str, object_id: str, op: str) -> None:
     """Append a change; it commits (or not) with the caller's unit of work."""
-    session.add(Change(kind=kind, object_id=object_id, op=op, created=utcnow()))
+    record_changes(session, [(kind, object_id, op)])
+
+
+def record_changes(session: Session, changes: list[tuple[str, str, str]]) -> None:
+    """Append several changes in one statement, in order."""
+    now = utcnow()
+    session.execute(
+        insert(Change),
+        [{"kind": k, "object_id": o, "op": op, "created": now} for k, o, op in changes],
+    )
 
 
 def changes_since(session: Session, seq: int, limit: int = 1000) -> list[Change]:

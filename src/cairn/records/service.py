@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -30,7 +30,7 @@ from cairn.core.identity import Identity
 from cairn.core.ids import generate_id, normalize_id
 from cairn.core.timeutil import isoformat, utcnow
 from cairn.db import Database
-from cairn.db.changes import record_change
+from cairn.db.changes import record_change, record_changes
 from cairn.records import listing
 from cairn.records.config import RecordsConfig
 from cairn.records.dump import dump_draft, dump_record
@@ -41,6 +41,20 @@ from cairn.records.schema import VocabularyLookup, load_draft, validate_for_publ
 from cairn.records.tombstones import load_tombstone
 
 ID_PID_TYPES = ("recid", "parent")
+# hot statements, built once (building costs more than running them on SQLite)
+_DRAFT_WITH_PARENT = (
+    select(Draft, Parent)
+    .join(Parent, Draft.parent_id == Parent.id)
+    .where(Draft.id == bindparam("id"))
+)
+_IDS_TAKEN = (
+    select(PersistentIdentifier.pid_value)
+    .where(
+        PersistentIdentifier.pid_type.in_(ID_PID_TYPES),
+        PersistentIdentifier.pid_value.in_(bindparam("values", expanding=True)),
+    )
+    .limit(1)
+)
 
 
 class RecordService:
@@ -101,12 +115,9 @@ class RecordService:
         repository, so this checks; the primary key of ``pids`` guards against a race)."""
         while True:
             values = list({generate_id() for _ in range(count)})
-            taken = select(PersistentIdentifier.pid_value).where(
-                PersistentIdentifier.pid_type.in_(ID_PID_TYPES),
-                PersistentIdentifier.pid_value.in_(values),
-            )
             with session.no_autoflush:
-                if len(values) == count and session.execute(taken.limit(1)).first() is None:
+                taken = session.execute(_IDS_TAKEN, {"values": values}).first()
+                if len(values) == count and taken is None:
                     return values
 
     def _new_pid(self, session: Session, pid_type: str) -> str:
@@ -157,11 +168,7 @@ class RecordService:
 
     @staticmethod
     def _get_draft(session: Session, record_id: str) -> tuple[Draft, Parent]:
-        row = session.execute(
-            select(Draft, Parent)
-            .join(Parent, Draft.parent_id == Parent.id)
-            .where(Draft.id == record_id)
-        ).first()
+        row = session.execute(_DRAFT_WITH_PARENT, {"id": record_id}).first()
         if row is None:
             raise NotFound()
         return row[0], row[1]
@@ -183,11 +190,12 @@ class RecordService:
             session = uow.session
             now = utcnow()
             parent_id, draft_id = self._new_ids(session, 2)
-            session.add_all(
+            session.execute(
+                insert(PersistentIdentifier),
                 [
-                    PersistentIdentifier(pid_type="parent", pid_value=parent_id),
-                    PersistentIdentifier(pid_type="recid", pid_value=draft_id),
-                ]
+                    {"pid_type": "parent", "pid_value": parent_id, "status": "N", "created": now},
+                    {"pid_type": "recid", "pid_value": draft_id, "status": "N", "created": now},
+                ],
             )
             parent = Parent(
                 id=parent_id,
@@ -297,8 +305,10 @@ class RecordService:
                 parent.draft_id = None
             parent.updated = now
             session.delete(draft)
-            record_change(session, "draft", record_id, "delete")
-            record_change(session, "record", record_id, "publish")
+            session.flush()
+            record_changes(
+                session, [("draft", record_id, "delete"), ("record", record_id, "publish")]
+            )
         return self._record_item(identity, record, parent)
 
     def edit(self, identity: Identity, record_id: str) -> Item:

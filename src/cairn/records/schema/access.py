@@ -17,7 +17,7 @@ from cairn.core.timeutil import utcnow
 from .base import Strict, drop_keys
 from .dates import IsoDate, parse_iso_date
 from .identifiers import MAX_IDENTIFIER_LENGTH
-from .messages import fail, invalid_identifier, one_of
+from .messages import fail, fail_all, invalid_identifier, one_of, problem
 from .text import OptText, ReqText, max_length
 
 VISIBILITY = ("public", "restricted")
@@ -92,17 +92,24 @@ class Pid(Strict):
 def _pids(value: dict[str, Pid] | None) -> dict[str, Pid] | None:
     if not value:
         return value
-    for scheme, pid in value.items():
-        if not PID_SCHEME.fullmatch(scheme) or len(scheme) > 64:
-            raise fail("Not a valid PID scheme.", at=scheme, drop=scheme)
-        if scheme == "doi":
-            try:
-                valid = bool(idutils.is_doi(pid.identifier))
-            except Exception:
-                valid = False
-            if not valid:
-                raise fail(invalid_identifier("DOI"), at=("doi", "identifier"), drop="doi")
-            pid.identifier = idutils.normalize_doi(pid.identifier)
+    problems = [
+        problem("Not a valid PID scheme.", at=scheme, drop=scheme)
+        for scheme in value
+        if not PID_SCHEME.fullmatch(scheme) or len(scheme) > 64
+    ]
+    doi = value.get("doi")
+    if doi is not None:
+        try:
+            valid = bool(idutils.is_doi(doi.identifier))
+        except Exception:  # idutils may raise on odd input
+            valid = False
+        if valid:
+            doi.identifier = idutils.normalize_doi(doi.identifier)
+        else:
+            message = invalid_identifier("DOI")
+            problems.append(problem(message, at=("doi", "identifier"), drop="doi"))
+    if problems:
+        raise fail_all(problems)
     return value
 
 

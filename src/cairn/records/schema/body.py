@@ -19,7 +19,7 @@ from pydantic import AfterValidator, model_validator
 
 from .access import Access, FilesOptions, Pids
 from .base import Strict, drop_keys
-from .messages import NOT_JSON, fail
+from .messages import NOT_JSON, fail_all, problem
 from .metadata import Metadata
 from .text import remove_invalid_chars
 
@@ -83,12 +83,16 @@ def copy_json(value: Any) -> Any:
 def _custom_fields(value: dict[str, Any] | None) -> dict[str, Any] | None:
     if value is None:
         return None
+    problems = []
     for key, item in value.items():
         if not CUSTOM_FIELD_NAME.fullmatch(key):
-            raise fail("Custom field names must look like 'namespace:name'.", at=key, drop=key)
-        problem = json_problem(item)
-        if problem:
-            raise fail(problem, at=key, drop=key)
+            message: str | None = "Custom field names must look like 'namespace:name'."
+        else:
+            message = json_problem(item)
+        if message:
+            problems.append(problem(message, at=key, drop=key))
+    if problems:
+        raise fail_all(problems)
     return {key: copy_json(item) for key, item in value.items()}
 
 

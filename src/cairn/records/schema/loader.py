@@ -29,6 +29,7 @@ from .text import remove_invalid_chars
 
 Loc = tuple[Segment, ...]
 MAX_ROUNDS = 32
+"""Rounds needed grow with nesting depth only (about 6 for the deepest path)."""
 
 
 class _Pruner:
@@ -102,7 +103,7 @@ class _Pruner:
 def _as_index(segment: Segment) -> int | None:
     if isinstance(segment, int):
         return segment
-    return int(segment) if segment.isdigit() else None
+    return int(segment) if segment.isascii() and segment.isdigit() else None
 
 
 def _child(node: Any, segment: Segment) -> Any:
@@ -114,21 +115,19 @@ def _child(node: Any, segment: Segment) -> Any:
     return None
 
 
-def _located(error: Mapping[str, Any]) -> tuple[Loc, list[Loc]]:
-    """Where to report one pydantic error and what to remove for it (current paths)."""
+def _located(error: Mapping[str, Any]) -> tuple[list[tuple[Loc, str]], list[Loc]]:
+    """Where to report one pydantic error, with what message, and what to remove for it."""
     loc: Loc = tuple(s for s in error["loc"] if s != "[key]")
     if error["type"] == ERROR_TYPE:
-        ctx = error.get("ctx") or {}
-        at = tuple(ctx.get("at", ()))
-        return loc + at, [loc + tuple(d) for d in ctx.get("drop", [()])]
+        reports: list[tuple[Loc, str]] = []
+        drops: list[Loc] = []
+        for message, at, drop in error["ctx"]["problems"]:
+            reports.append((loc + at, message))
+            drops.extend(loc + d for d in drop)
+        return reports, drops
     if error["type"] == "missing":
-        return loc, [loc[:-1]]
-    return loc, [loc]
-
-
-def _is_caused(path: Loc, removed: list[Loc]) -> bool:
-    """Whether the error at ``path`` follows from removing something at or below it."""
-    return any(r[: len(path)] == path for r in removed)
+        return [(loc, REQUIRED)], [loc[:-1]]
+    return [(loc, message_for(error))], [loc]
 
 
 def _dotted(path: Loc) -> str:
@@ -162,41 +161,45 @@ def load_draft(
         else:
             report((str(key),), UNKNOWN)
     pruner = _Pruner(root)
-    removed: list[Loc] = []
+    removed: set[Loc] = set()  # every removed path (as sent) and all its prefixes
     context = {CONTEXT_KEY: vocabularies}
-    for round_ in range(MAX_ROUNDS):
+    round_ = 0
+    while True:
         try:
             model = DraftBody.model_validate(pruner.root, context=context)
         except ValidationError as exc:
             targets: list[Loc] = []
             for error in exc.errors(include_url=False, include_input=False):
-                at, drops = _located(error)
-                path = pruner.original(at)
-                if round_ == 0 or not _is_caused(path, removed):
-                    report(path, message_for(error))
+                reports, drops = _located(error)
+                for at, message in reports:
+                    path = pruner.original(at)
+                    # a later round's error at or above something removed follows from it
+                    if round_ == 0 or path not in removed:
+                        report(path, message)
                 targets.extend(drops)
+            round_ += 1
+            if round_ > MAX_ROUNDS:  # never expected: give up on the sections still failing
+                targets = [target[:1] for target in targets]
             if not _remove_all(pruner, targets, removed):
-                break
+                pruner.root.clear()  # never expected either: nothing left to remove
             continue
         data = model.model_dump(exclude_none=True)
         for key in [k for k, v in data.items() if not v and body.get(k)]:
             del data[key]  # nothing of a non-empty section was valid: leave it out
         return data, [FieldError(field, msgs) for field, msgs in messages.items()]
-    # Not reachable with the models as they are; kept so a future bug cannot loop forever.
-    return {}, [FieldError(field, msgs) for field, msgs in messages.items()] or [
-        FieldError("", [INVALID_TYPE])
-    ]
 
 
-def _remove_all(pruner: _Pruner, targets: list[Loc], removed: list[Loc]) -> bool:
+def _remove_all(pruner: _Pruner, targets: list[Loc], removed: set[Loc]) -> bool:
     """Remove every target (outermost wins; last list position first). False if none went."""
-    unique = sorted(set(targets), key=_sort_key)
-    outermost = [t for t in unique if not any(o != t and t[: len(o)] == o for o in unique)]
+    outermost: list[Loc] = []
+    for target in sorted(set(targets), key=_sort_key):  # an ancestor sorts before its subtree
+        if not outermost or target[: len(outermost[-1])] != outermost[-1]:
+            outermost.append(target)
     progress = False
-    for target in sorted(outermost, key=_sort_key, reverse=True):
+    for target in reversed(outermost):
         original = pruner.original(target)
         if pruner.remove(target):
-            removed.append(original)
+            removed.update(original[:length] for length in range(len(original) + 1))
             progress = True
     return progress
 

@@ -1,14 +1,18 @@
 """Error messages, and how a validator says *where* a problem is and *what* to drop.
 
-Validators raise ``fail(...)``: a pydantic error of type ``cairn`` whose context carries two
-relative paths (dotted, list positions as numbers):
+Validators raise ``fail(message, at=..., drop=...)`` (or ``fail_all`` with several
+``problem(...)``s): a pydantic error of type ``cairn`` whose context carries, per problem, two
+paths relative to the location pydantic gives (keys, and list positions as numbers):
 
 ``at``
-    where to report the problem, below the location pydantic gives (e.g. a person model
-    reports its missing family name ``at="family_name"``);
+    where to report the problem (e.g. a person model reports its missing family name
+    ``at="family_name"``);
 ``drop``
-    what to remove from the draft so the rest is valid, below the same location (a list for
-    several).  The default, the empty path, means the value the validator is attached to.
+    what to remove from the draft so the rest is valid (a list for several).  The default,
+    the empty path, means the value the validator is attached to.
+
+A validator can raise only one error, so one that checks many parts at once (duplicates in a
+list, the keys of a map) reports all it finds with ``fail_all``.
 
 Every other pydantic error type is translated into InvenioRDM's (marshmallow's) wording here.
 """
@@ -58,6 +62,8 @@ def invalid_identifier(label: str) -> str:
 
 Segment = str | int
 Path = Segment | tuple[Segment, ...]
+Problem = tuple[str, tuple[Segment, ...], list[tuple[Segment, ...]]]
+"""One problem a validator found: message, where to report it, what to drop."""
 
 
 def as_path(path: Path) -> tuple[Segment, ...]:
@@ -65,15 +71,22 @@ def as_path(path: Path) -> tuple[Segment, ...]:
     return path if isinstance(path, tuple) else (path,)
 
 
-def fail(message: str, *, at: Path = (), drop: Path | list[Path] = ()) -> PydanticCustomError:
-    """The error a validator raises; see the module docstring for ``at`` and ``drop``.
-
-    A path is one key/position or a tuple of them; ``drop`` may list several paths.
-    """
+def problem(message: str, *, at: Path = (), drop: Path | list[Path] = ()) -> Problem:
+    """One problem; a path is one key/position or a tuple of them, ``drop`` may list several."""
     drops = [as_path(p) for p in drop] if isinstance(drop, list) else [as_path(drop)]
+    return message, as_path(at), drops
+
+
+def fail_all(problems: list[Problem]) -> PydanticCustomError:
+    """The error a validator raises for several problems found at once."""
     # Braces would be read as placeholders by pydantic; no message here needs them.
-    text = message.replace("{", "(").replace("}", ")")
-    return PydanticCustomError(ERROR_TYPE, text, {"at": as_path(at), "drop": drops})
+    text = problems[0][0].replace("{", "(").replace("}", ")")
+    return PydanticCustomError(ERROR_TYPE, text, {"problems": problems})
+
+
+def fail(message: str, *, at: Path = (), drop: Path | list[Path] = ()) -> PydanticCustomError:
+    """The error a validator raises; see the module docstring for ``at`` and ``drop``."""
+    return fail_all([problem(message, at=at, drop=drop)])
 
 
 _BUILTIN: dict[str, str] = {

@@ -17,7 +17,7 @@ from .identifiers import (
     is_ror,
     normalize_ror,
 )
-from .messages import ONE_PER_SCHEME, fail, invalid_identifier
+from .messages import ONE_PER_SCHEME, fail, fail_all, invalid_identifier, problem
 from .refs import ContributorRole, CreatorRoleRef
 from .text import OptText
 
@@ -52,10 +52,13 @@ def _one_per_scheme(items: list[Any] | None) -> list[Any] | None:
     """Only one identifier per scheme (InvenioRDM's ``IdentifierSet``); later ones dropped."""
     if items:
         seen: set[str | None] = set()
+        problems = []
         for index, item in enumerate(items):
             if item.scheme in seen:
-                raise fail(ONE_PER_SCHEME, at=index, drop=index)
+                problems.append(problem(ONE_PER_SCHEME, at=index, drop=index))
             seen.add(item.scheme)
+        if problems:
+            raise fail_all(problems)
     return items
 
 
@@ -119,11 +122,14 @@ class Affiliation(Strict):
 def _no_duplicate_affiliations(items: list[Affiliation] | None) -> list[Affiliation] | None:
     if items:
         seen: set[tuple[str, str]] = set()
+        problems = []
         for index, item in enumerate(items):
             key = ("id", item.id) if item.id else ("name", (item.name or "").casefold())
             if key in seen:
-                raise fail("Duplicated affiliation.", at=index, drop=index)
+                problems.append(problem("Duplicated affiliation.", at=index, drop=index))
             seen.add(key)
+        if problems:
+            raise fail_all(problems)
     return items
 
 

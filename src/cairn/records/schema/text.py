@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator
 
-from .messages import INVALID_URL, REQUIRED, fail, too_long, too_short
+from .messages import INVALID_URL, REQUIRED, fail, fail_all, problem, too_long, too_short
 
 _NOT_XML = "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 _UNWANTED = re.compile(_NOT_XML + "|\u200b")
@@ -103,16 +103,11 @@ Url = Annotated[OptText, max_length(2048), AfterValidator(_url)]
 def _language_map(value: dict[str, str] | None) -> dict[str, str] | None:
     if value is None:
         return None
-    cleaned: dict[str, str] = {}
-    for key, text in value.items():
-        if not LANGUAGE_KEY.fullmatch(key):
-            raise fail("Not a valid language code.", at=key, drop=key)
-        text = clean_text(text)
-        if text:
-            cleaned[key] = text
-    if not cleaned:
-        return None
-    return cleaned
+    bad = [key for key in value if not LANGUAGE_KEY.fullmatch(key)]
+    if bad:
+        raise fail_all([problem("Not a valid language code.", at=key, drop=key) for key in bad])
+    cleaned = {key: text for key, text in ((k, clean_text(v)) for k, v in value.items()) if text}
+    return cleaned or None
 
 
 LanguageMap = Annotated[dict[str, str] | None, AfterValidator(_language_map)]
