@@ -13,9 +13,8 @@ from __future__ import annotations
 from pydantic import model_validator
 
 from .base import Strict
-from .identifiers import is_ror, normalize_ror
+from .identifiers import RecordIdentifiers, is_ror, normalize_ror
 from .messages import fail, invalid_identifier
-from .people import RecordIdentifiers
 from .text import LanguageMap, OptText
 
 

@@ -8,23 +8,32 @@ value (idutils accepts trailing garbage).  ORCID and ISNI check digits are verif
 GND ids are checked for shape only: GND's historic numbering schemes do not share one
 check-digit rule.
 
-``check_identifier`` is the one entry point the models use.
+``check_identifier`` checks one identifier; ``SchemedIdentifier`` (and its subclasses with
+other scheme tables) is the ``{"identifier", "scheme"}`` model the metadata uses.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from typing import Annotated, Any, ClassVar
 
 import idutils
+from pydantic import AfterValidator, model_validator
 
+from .base import Strict
 from .messages import (
     INVALID_SCHEME,
+    ONE_PER_SCHEME,
     REQUIRED,
     UNKNOWN_SCHEME,
+    fail,
+    fail_all,
     invalid_identifier,
+    problem,
     too_long,
 )
+from .text import OptText
 
 MAX_IDENTIFIER_LENGTH = 2048
 
@@ -200,3 +209,46 @@ def check_identifier(
     if not definition.validate(identifier):
         raise IdentifierProblem("identifier", invalid_identifier(definition.label))
     return definition.normalize(identifier), scheme
+
+
+class SchemedIdentifier(Strict):
+    """``{"identifier", "scheme"}``; the scheme is detected when left out."""
+
+    SCHEMES: ClassVar[Mapping[str, Scheme]] = RECORD_SCHEMES
+
+    identifier: OptText = None
+    scheme: OptText = None
+
+    @model_validator(mode="after")
+    def _check(self) -> SchemedIdentifier:
+        try:
+            self.identifier, self.scheme = check_identifier(
+                self.identifier, self.scheme, self.SCHEMES
+            )
+        except IdentifierProblem as issue:
+            raise fail(issue.message, at=issue.field) from None
+        return self
+
+
+class PersonOrOrgIdentifier(SchemedIdentifier):
+    SCHEMES = PERSON_OR_ORG_SCHEMES
+
+
+def _one_per_scheme(items: list[Any] | None) -> list[Any] | None:
+    """Only one identifier per scheme (InvenioRDM's ``IdentifierSet``); later ones dropped."""
+    if items:
+        seen: set[str | None] = set()
+        problems = []
+        for index, item in enumerate(items):
+            if item.scheme in seen:
+                problems.append(problem(ONE_PER_SCHEME, at=index, drop=index))
+            seen.add(item.scheme)
+        if problems:
+            raise fail_all(problems)
+    return items
+
+
+PersonOrOrgIdentifiers = Annotated[
+    list[PersonOrOrgIdentifier] | None, AfterValidator(_one_per_scheme)
+]
+RecordIdentifiers = Annotated[list[SchemedIdentifier] | None, AfterValidator(_one_per_scheme)]

@@ -14,9 +14,8 @@ from typing import Any
 from pydantic import model_validator
 
 from .base import Strict
-from .identifiers import LOCATION_SCHEMES
+from .identifiers import LOCATION_SCHEMES, SchemedIdentifier
 from .messages import fail, one_of
-from .people import SchemedIdentifier
 from .text import OptText
 
 GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")

@@ -109,6 +109,7 @@ _BUILTIN: dict[str, str] = {
     "none_required": INVALID_VALUE,
     "literal_error": INVALID_VALUE,
     "enum": INVALID_VALUE,
+    "invalid_key": UNKNOWN,
 }
 
 

@@ -16,10 +16,16 @@ from .base import Strict, drop_keys
 from .dates import EdtfDate, PublicationDate
 from .funding import Funding
 from .html import Html
-from .identifiers import RECORD_SCHEMES, IdentifierProblem, check_identifier
+from .identifiers import (
+    RECORD_SCHEMES,
+    IdentifierProblem,
+    RecordIdentifiers,
+    SchemedIdentifier,
+    check_identifier,
+)
 from .locations import Locations
 from .messages import fail
-from .people import Contributor, Creator, RecordIdentifiers, SchemedIdentifier
+from .people import Contributor, Creator
 from .refs import (
     READ_ONLY_LICENSE_KEYS,
     DateType,
@@ -111,8 +117,8 @@ class Reference(Strict):
             self.identifier, self.scheme = check_identifier(
                 self.identifier, self.scheme, RECORD_SCHEMES, required=False
             )
-        except IdentifierProblem as problem:
-            raise fail(problem.message, at=problem.field, drop=["identifier", "scheme"]) from None
+        except IdentifierProblem as issue:
+            raise fail(issue.message, at=issue.field, drop=["identifier", "scheme"]) from None
         return self
 
 

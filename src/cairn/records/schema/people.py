@@ -2,70 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar
+from typing import Annotated
 
 from pydantic import AfterValidator, model_validator
 
 from .base import Strict
-from .identifiers import (
-    PERSON_OR_ORG_SCHEMES,
-    RECORD_SCHEMES,
-    IdentifierProblem,
-    Scheme,
-    check_identifier,
-    is_ror,
-    normalize_ror,
-)
-from .messages import ONE_PER_SCHEME, fail, fail_all, invalid_identifier, problem
+from .identifiers import PersonOrOrgIdentifiers, is_ror, normalize_ror
+from .messages import fail, fail_all, invalid_identifier, problem
 from .refs import ContributorRole, CreatorRoleRef
 from .text import OptText
 
 PERSON_OR_ORG_TYPES = ("organizational", "personal")
 TYPE_MESSAGE = "Invalid value. Choose one of ['organizational', 'personal']."
-
-
-class SchemedIdentifier(Strict):
-    """``{"identifier", "scheme"}``; the scheme is detected when left out."""
-
-    SCHEMES: ClassVar[Mapping[str, Scheme]] = RECORD_SCHEMES
-
-    identifier: OptText = None
-    scheme: OptText = None
-
-    @model_validator(mode="after")
-    def _check(self) -> SchemedIdentifier:
-        try:
-            self.identifier, self.scheme = check_identifier(
-                self.identifier, self.scheme, self.SCHEMES
-            )
-        except IdentifierProblem as problem:
-            raise fail(problem.message, at=problem.field) from None
-        return self
-
-
-class PersonOrOrgIdentifier(SchemedIdentifier):
-    SCHEMES = PERSON_OR_ORG_SCHEMES
-
-
-def _one_per_scheme(items: list[Any] | None) -> list[Any] | None:
-    """Only one identifier per scheme (InvenioRDM's ``IdentifierSet``); later ones dropped."""
-    if items:
-        seen: set[str | None] = set()
-        problems = []
-        for index, item in enumerate(items):
-            if item.scheme in seen:
-                problems.append(problem(ONE_PER_SCHEME, at=index, drop=index))
-            seen.add(item.scheme)
-        if problems:
-            raise fail_all(problems)
-    return items
-
-
-PersonOrOrgIdentifiers = Annotated[
-    list[PersonOrOrgIdentifier] | None, AfterValidator(_one_per_scheme)
-]
-RecordIdentifiers = Annotated[list[SchemedIdentifier] | None, AfterValidator(_one_per_scheme)]
 
 
 def _type(value: str | None) -> str | None:
