@@ -14,6 +14,7 @@ concurrency 1, idle RSS <= 150 MB.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import platform
@@ -26,8 +27,6 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-
-import http.client
 from urllib.parse import urlsplit
 
 import requests
