@@ -55,6 +55,7 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         database: Database = request.getfixturevalue("db")
         import cairn.accounts.models
         import cairn.db.changes
+        import cairn.files.models
         import cairn.records.models  # noqa: F401
 
         with database.engine.begin() as conn:

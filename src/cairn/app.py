@@ -12,16 +12,34 @@ from cairn.accounts.service import AccountService
 from cairn.api import errors as api_errors
 from cairn.api import openapi as api_openapi
 from cairn.api import records as api_records
+from cairn.api import files as api_files
 from cairn.api import vocabularies as api_vocabularies
 from cairn.api.context import Services
 from cairn.api.links import LinkBuilder
 from cairn.api.middleware import HeadAsGet, RequestId
 from cairn.db import Database
+from cairn.files.component import FilesComponent
+from cairn.files.limits import FileLimits
+from cairn.files.service import FilesService
 from cairn.formats import default_registry
 from cairn.records.config import RecordsConfig
 from cairn.records.service import RecordService
 from cairn.settings import Settings
+from cairn.storage.factory import StorageConfig, build_storages
 from cairn.vocabularies import load_registry
+
+
+def storage_config(settings: Settings) -> StorageConfig:
+    return StorageConfig(
+        local_root=settings.effective_storage_path,
+        s3_bucket=settings.s3_bucket,
+        s3_prefix=settings.s3_prefix,
+        s3_endpoint_url=settings.s3_endpoint_url or None,
+        s3_region=settings.s3_region or None,
+        s3_access_key=settings.s3_access_key or None,
+        s3_secret_key=settings.s3_secret_key or None,
+        s3_presign=settings.files_offload == "presigned",
+    )
 
 
 def build_services(settings: Settings, db: Database, app: FastAPI) -> Services:
@@ -32,8 +50,23 @@ def build_services(settings: Settings, db: Database, app: FastAPI) -> Services:
         default_page_size=settings.default_page_size,
         max_page_size=settings.max_page_size,
     )
+    policy = records_policy()
+    storages = build_storages(storage_config(settings))
+    limits = FileLimits(
+        max_files=settings.files_max_per_record,
+        max_file_size=settings.files_max_file_size,
+        quota=settings.files_quota,
+        user_quota=settings.files_user_quota,
+        archive_max_size=settings.files_archive_max_size,
+        tus_expiry_hours=settings.tus_expiry_hours,
+        gc_grace_hours=settings.files_gc_grace_hours,
+    )
+    files = FilesService(db, policy, storages, settings.storage_backend, limits)
     return Services(
-        records=RecordService(db, vocabularies, records_policy(), config),
+        records=RecordService(db, vocabularies, policy, config, components=[FilesComponent()]),
+        files=files,
+        offload=settings.files_offload,
+        accel_prefix=settings.files_accel_prefix.rstrip("/"),
         accounts=AccountService(db),
         vocabularies=vocabularies,
         formats=default_registry(),
@@ -57,6 +90,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.db = database
     app.include_router(api_records.router)
     app.include_router(api_vocabularies.router)
+    app.include_router(api_files.router)
     app.state.services = build_services(settings, database, app)
     api_errors.install(app)
     api_openapi.install(app)

@@ -83,6 +83,58 @@ class Settings(BaseModel):
         default=10, ge=1, description="Database connections kept open per process (PostgreSQL)."
     )
     log_level: str = Field(default="info", description="Log level: debug, info, warning, error.")
+    storage_backend: str = Field(
+        default="local", description="Where new files are stored: `local` or `s3`."
+    )
+    storage_path: Path | None = Field(
+        default=None, description="Folder of the local backend; empty means `<instance>/files`."
+    )
+    s3_bucket: str = Field(default="", description="S3 bucket of the `s3` backend.")
+    s3_prefix: str = Field(default="", description="Key prefix inside the S3 bucket.")
+    s3_endpoint_url: str = Field(
+        default="", description="S3 endpoint for S3-compatible stores (MinIO, Ceph); empty: AWS."
+    )
+    s3_region: str = Field(default="", description="S3 region; empty: the client's default.")
+    s3_access_key: str = Field(default="", description="S3 access key; empty: boto3's chain.")
+    s3_secret_key: str = Field(default="", description="S3 secret key; empty: boto3's chain.")
+    files_offload: str = Field(
+        default="none",
+        description=(
+            "How downloads are sent: `none` (Cairn streams them), `nginx` (X-Accel-Redirect "
+            "to `files_accel_prefix`, local backend) or `presigned` (redirect to S3)."
+        ),
+    )
+    files_accel_prefix: str = Field(
+        default="/_protected_files",
+        description="nginx `internal` location that maps to the local storage folder.",
+    )
+    files_max_per_record: int = Field(
+        default=100, ge=1, description="Most files one draft or record may hold."
+    )
+    files_max_file_size: int = Field(
+        default=10 * 1024**3, ge=0, description="Largest single file, in bytes."
+    )
+    files_quota: int = Field(
+        default=10 * 1024**3, ge=0, description="Total bytes of files one record may hold."
+    )
+    files_user_quota: int = Field(
+        default=0,
+        ge=0,
+        description="Total bytes of files in one user's drafts and records; 0 means no limit.",
+    )
+    files_archive_max_size: int = Field(
+        default=0,
+        ge=0,
+        description="Largest `files-archive` download in bytes; 0 means no limit.",
+    )
+    files_gc_grace_hours: int = Field(
+        default=24,
+        ge=0,
+        description="`cairn files gc` keeps unreferenced blobs younger than this.",
+    )
+    tus_expiry_hours: int = Field(
+        default=72, ge=1, description="Unfinished resumable (tus) uploads expire after this."
+    )
 
     @field_validator("site_url")
     @classmethod
@@ -90,6 +142,20 @@ class Settings(BaseModel):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("storage_backend")
+    @classmethod
+    def _backend(cls, value: str) -> str:
+        if value not in ("local", "s3"):
+            raise ValueError("must be local or s3")
+        return value
+
+    @field_validator("files_offload")
+    @classmethod
+    def _offload(cls, value: str) -> str:
+        if value not in ("none", "nginx", "presigned"):
+            raise ValueError("must be none, nginx or presigned")
+        return value
 
     @field_validator("log_level")
     @classmethod
@@ -107,6 +173,10 @@ class Settings(BaseModel):
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.instance / 'cairn.db').resolve()}"
+
+    @property
+    def effective_storage_path(self) -> Path:
+        return self.storage_path or self.instance / "files"
 
     @property
     def is_sqlite(self) -> bool:

@@ -60,5 +60,6 @@ def records_policy() -> Policy:
             "read_deleted": admins,
             "delete": admins,
             "restore": admins,
+            "manage_quota": admins,
         }
     )

@@ -10,6 +10,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from cairn.accounts.service import AccountService
+from cairn.files.service import FilesService
 from cairn.api.links import LinkBuilder
 from cairn.core.identity import ANONYMOUS, Identity
 from cairn.formats import FormatRegistry
@@ -29,6 +30,9 @@ class Services:
     formats: FormatRegistry
     links: LinkBuilder
     max_request_body: int
+    files: FilesService
+    offload: str = "none"
+    accel_prefix: str = "/_protected_files"
 
 
 def services(request: Request) -> Services:
@@ -70,3 +74,8 @@ async def in_thread(request: Request, method: Callable[..., T], *args: Any) -> T
         return method(identity(request), *args)
 
     return await run_in_threadpool(call)
+
+
+async def identity_async(request: Request) -> Identity:
+    """:func:`identity`, resolved off the event loop (it may query the database)."""
+    return await run_in_threadpool(identity, request)

@@ -30,7 +30,9 @@ class LinkBuilder:
 
     def url(self, name: str, query: dict[str, str] | None = None, **params: Any) -> str:
         template = self._paths[name]  # KeyError: a link to a route that does not exist
-        path = template.format(**{k: quote(str(v), safe="") for k, v in params.items()})
+        path = template.format(
+            **{k: quote(str(v), safe="/" if k == "key" else "") for k, v in params.items()}
+        )
         url = self.site_url + path
         if query:
             url += "?" + urlencode(query)
@@ -49,6 +51,8 @@ class LinkBuilder:
             "versions": self.url("records.versions", id=rid),
             "parent": self.url("records.read", id=parent),
             "parent_html": self.url("record_html", id=parent),
+            "files": self.url("files.list", id=rid),
+            "archive": self.url("files.archive", id=rid),
         }
 
     def draft(self, item: dict[str, Any]) -> dict[str, str]:
@@ -63,10 +67,49 @@ class LinkBuilder:
             "latest": self.url("records.latest", id=rid),
             "latest_html": self.url("latest_html", id=rid),
             "parent": self.url("records.read", id=parent),
+            "files": self.url("files.draft_list", id=rid),
+            "archive": self.url("files.draft_archive", id=rid),
         }
+        if item.get("versions", {}).get("index", 1) > 1 and not item.get("is_published"):
+            links["files_import"] = self.url("files.import", id=rid)
         if item.get("is_published"):
             links["record"] = self.url("records.read", id=rid)
             links["record_html"] = self.url("record_html", id=rid)
+        return links
+
+    def files(
+        self, record_id: str, draft: bool, page: int | None = None, size: int | None = None
+    ) -> dict[str, str]:
+        query = {"page": str(page), "size": str(size)} if page and size else None
+        if draft:
+            return {
+                "self": self.url("files.draft_list", id=record_id, query=query),
+                "archive": self.url("files.draft_archive", id=record_id),
+            }
+        return {
+            "self": self.url("files.list", id=record_id, query=query),
+            "archive": self.url("files.archive", id=record_id),
+        }
+
+    def file(self, record_id: str, entry: dict[str, Any], draft: bool) -> dict[str, Any]:
+        key = entry["key"]
+        if not draft:
+            return {
+                "self": self.url("files.read", id=record_id, key=key),
+                "content": self.url("files.content", id=record_id, key=key),
+            }
+        links: dict[str, Any] = {
+            "self": self.url("files.draft_read", id=record_id, key=key),
+            "content": self.url("files.upload", id=record_id, key=key),
+            "commit": self.url("files.commit", id=record_id, key=key),
+        }
+        transfer = entry.get("transfer") or {}
+        if transfer.get("type") == "M" and entry.get("status") == "pending":
+            links["content"] = None
+            links["parts"] = [
+                {"part": n, "url": self.url("files.upload_part", id=record_id, key=key, part=n)}
+                for n in range(1, int(transfer.get("parts", 0)) + 1)
+            ]
         return links
 
     def item(self, item: dict[str, Any], is_draft: bool) -> dict[str, str]:

@@ -29,7 +29,8 @@ class HeadAsGet:
                 message = {"type": "http.response.body", "body": b""}
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+        state = {**scope.get("state", {}), "is_head": True}
+        await self.app({**scope, "method": "GET", "state": state}, receive, send_headers_only)
 
 
 class RequestId:

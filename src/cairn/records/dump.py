@@ -76,10 +76,14 @@ def dump_parent(parent: Parent, *, manager: bool) -> dict[str, Any]:
 
 
 def _common(
-    row: Draft | Record, parent: Parent, vocabularies: VocabularyLookup, manager: bool
+    row: Draft | Record,
+    parent: Parent,
+    vocabularies: VocabularyLookup,
+    manager: bool,
+    files: dict[str, Any] | None,
 ) -> dict[str, Any]:
     data = row.data or {}
-    files = _files(data)
+    files = {**_files(data), **(files or {})}
     return {
         "id": row.id,
         "created": isoformat(row.created),
@@ -96,9 +100,14 @@ def _common(
 
 
 def dump_record(
-    record: Record, parent: Parent, vocabularies: VocabularyLookup, *, manager: bool
+    record: Record,
+    parent: Parent,
+    vocabularies: VocabularyLookup,
+    *,
+    manager: bool,
+    files: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    out = _common(record, parent, vocabularies, manager)
+    out = _common(record, parent, vocabularies, manager, files)
     out.update(
         {
             "versions": {
@@ -127,9 +136,14 @@ def draft_status(draft: Draft) -> str:
 
 
 def dump_draft(
-    draft: Draft, parent: Parent, vocabularies: VocabularyLookup, *, manager: bool = True
+    draft: Draft,
+    parent: Parent,
+    vocabularies: VocabularyLookup,
+    *,
+    manager: bool = True,
+    files: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    out = _common(draft, parent, vocabularies, manager)
+    out = _common(draft, parent, vocabularies, manager, files)
     published = draft.fork_revision_id is not None
     out.update(
         {

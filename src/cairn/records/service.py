@@ -7,7 +7,7 @@ writing inside one unit of work that also appends to the change log.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -32,6 +32,7 @@ from cairn.core.timeutil import isoformat, utcnow
 from cairn.db import Database
 from cairn.db.changes import record_change, record_changes
 from cairn.records import listing
+from cairn.records.components import RecordComponent
 from cairn.records.config import RecordsConfig
 from cairn.records.dump import dump_draft, dump_record
 from cairn.records.models import Draft, Parent, PersistentIdentifier, Record
@@ -64,11 +65,13 @@ class RecordService:
         vocabularies: VocabularyLookup,
         policy: Policy,
         config: RecordsConfig | None = None,
+        components: Sequence[RecordComponent] = (),
     ) -> None:
         self.db = db
         self.vocabularies = vocabularies
         self.policy = policy
         self.config = config or RecordsConfig()
+        self.components = tuple(components)
 
     # -- helpers -------------------------------------------------------------
     @staticmethod
@@ -88,19 +91,31 @@ class RecordService:
     def _is_manager(self, identity: Identity, parent: Parent) -> bool:
         return self.policy.allows("edit", identity, self._subject(parent))
 
+    def _files(self, session: Session, row: Draft | Record) -> dict[str, Any] | None:
+        block = None
+        for component in self.components:
+            block = component.files_block(session, row) or block
+        return block
+
     def _draft_item(
         self,
-        identity: Identity,
+        session: Session,
         draft: Draft,
         parent: Parent,
         errors: list[FieldError] | None = None,
     ) -> Item:
-        data = dump_draft(draft, parent, self.vocabularies, manager=True)
+        files = self._files(session, draft)
+        data = dump_draft(draft, parent, self.vocabularies, manager=True, files=files)
         return Item(data, is_draft=True, errors=errors or [])
 
-    def _record_item(self, identity: Identity, record: Record, parent: Parent) -> Item:
+    def _record_item(
+        self, session: Session, identity: Identity, record: Record, parent: Parent
+    ) -> Item:
         manager = self._is_manager(identity, parent)
-        return Item(dump_record(record, parent, self.vocabularies, manager=manager), False)
+        files = self._files(session, record)
+        return Item(
+            dump_record(record, parent, self.vocabularies, manager=manager, files=files), False
+        )
 
     @staticmethod
     def _id(value: str) -> str:
@@ -211,14 +226,14 @@ class RecordService:
             session.add_all([parent, draft])
             session.flush()
             record_change(session, "draft", draft.id, "create")
-            item = self._draft_item(identity, draft, parent, errors)
+            item = self._draft_item(session, draft, parent, errors)
         return item
 
     def read_draft(self, identity: Identity, record_id: str) -> Item:
         with self.db.read() as session:
             draft, parent = self._get_draft(session, self._id(record_id))
             self._require("read_draft", identity, self._subject(parent, draft))
-            return self._draft_item(identity, draft, parent)
+            return self._draft_item(session, draft, parent)
 
     def update_draft(
         self, identity: Identity, record_id: str, body: object, revision_id: int | None = None
@@ -226,13 +241,17 @@ class RecordService:
         record_id = self._id(record_id)
         data, errors = self._load(body)
         with self._conflicts(), self.db.write() as uow:
-            draft, parent = self._get_draft(uow.session, record_id)
+            session = uow.session
+            draft, parent = self._get_draft(session, record_id)
             self._require("update_draft", identity, self._subject(parent, draft))
             self._check_revision(draft, revision_id)
+            refused = [e for c in self.components for e in c.check_update(session, draft, data)]
+            if refused:
+                raise ValidationFailed(refused)
             self._apply(draft, data)
-            uow.session.flush()
-            record_change(uow.session, "draft", draft.id, "update")
-            item = self._draft_item(identity, draft, parent, errors)
+            session.flush()
+            record_change(session, "draft", draft.id, "update")
+            item = self._draft_item(session, draft, parent, errors)
         return item
 
     def delete_draft(
@@ -245,6 +264,8 @@ class RecordService:
             self._require("delete_draft", identity, self._subject(parent, draft))
             self._check_revision(draft, revision_id)
             published = session.get(Record, record_id) is not None
+            for component in self.components:
+                component.on_discard(session, draft, published)
             session.delete(draft)
             if parent.draft_id == draft.id:
                 parent.draft_id = None
@@ -268,6 +289,7 @@ class RecordService:
             draft, parent = self._get_draft(session, record_id)
             self._require("publish", identity, self._subject(parent, draft))
             errors = validate_for_publish(draft.data, self.vocabularies)
+            errors += [e for c in self.components for e in c.check_publish(session, draft)]
             if errors:
                 raise ValidationFailed(errors)
             data = copy.deepcopy(draft.data)
@@ -304,12 +326,16 @@ class RecordService:
             if parent.draft_id == draft.id:
                 parent.draft_id = None
             parent.updated = now
+            session.flush()
+            for component in self.components:
+                component.on_publish(session, draft, record, first=draft.fork_revision_id is None)
             session.delete(draft)
             session.flush()
             record_changes(
                 session, [("draft", record_id, "delete"), ("record", record_id, "publish")]
             )
-        return self._record_item(identity, record, parent)
+            item = self._record_item(session, identity, record, parent)
+        return item
 
     def edit(self, identity: Identity, record_id: str) -> Item:
         record_id = self._id(record_id)
@@ -332,7 +358,7 @@ class RecordService:
                 session.add(draft)
                 session.flush()
                 record_change(session, "draft", record_id, "edit")
-            item = self._draft_item(identity, draft, parent)
+            item = self._draft_item(session, draft, parent)
         return item
 
     def new_version(self, identity: Identity, record_id: str) -> Item:
@@ -346,7 +372,7 @@ class RecordService:
             if parent.draft_id is not None:
                 existing = session.get(Draft, parent.draft_id)
                 if existing is not None:
-                    return self._draft_item(identity, existing, parent)
+                    return self._draft_item(session, existing, parent)
             data = copy.deepcopy(record.data)
             metadata = data.setdefault("metadata", {})
             metadata.pop("publication_date", None)
@@ -367,7 +393,7 @@ class RecordService:
             session.add(draft)
             session.flush()
             record_change(session, "draft", draft.id, "new_version")
-            item = self._draft_item(identity, draft, parent)
+            item = self._draft_item(session, draft, parent)
         return item
 
     # -- published records ---------------------------------------------------
@@ -397,7 +423,7 @@ class RecordService:
                         raise Gone(self._public_tombstone(record))
                     raise NotFound()
             self._require("read", identity, subject)
-            return self._record_item(identity, record, parent)
+            return self._record_item(session, identity, record, parent)
 
     @staticmethod
     def _public_tombstone(record: Record) -> dict[str, Any]:
@@ -429,7 +455,7 @@ class RecordService:
         flt = self.policy.query_filter("read", identity)
         with self.db.read() as session:
             rows, total = listing.search_records(session, flt, params)
-            items = [self._record_item(identity, r, p) for r, p in rows]
+            items = [self._record_item(session, identity, r, p) for r, p in rows]
         return ItemList(items, total, params)
 
     def search_versions(
@@ -441,7 +467,7 @@ class RecordService:
             record, parent = self._resolve(session, self._id(record_id))
             self._require("read", identity, self._subject(parent, record))
             rows, total = listing.search_records(session, flt, params, parent_id=parent.id)
-            items = [self._record_item(identity, r, p) for r, p in rows]
+            items = [self._record_item(session, identity, r, p) for r, p in rows]
         return ItemList(items, total, params)
 
     def search_user_records(self, identity: Identity, raw: Mapping[str, str]) -> ItemList:
@@ -454,10 +480,10 @@ class RecordService:
             for kind, entry_id in entries:
                 if kind == "draft":
                     draft, parent = self._get_draft(session, entry_id)
-                    items.append(self._draft_item(identity, draft, parent))
+                    items.append(self._draft_item(session, draft, parent))
                 else:
                     record, parent = self._get_record(session, entry_id)
-                    items.append(self._record_item(identity, record, parent))
+                    items.append(self._record_item(session, identity, record, parent))
         return ItemList(items, total, params)
 
     # -- deletion ------------------------------------------------------------
@@ -519,5 +545,5 @@ class RecordService:
             session.flush()
             self._refresh_latest(session, parent)
             record_change(session, "record", record_id, "restore")
-            item = self._record_item(identity, record, parent)
+            item = self._record_item(session, identity, record, parent)
         return item

@@ -1,0 +1,1 @@
+"""Files of drafts and records: entries, upload protocols, quotas, fixity, archives."""
