@@ -10,9 +10,10 @@ from cairn import __version__
 from cairn.access import records_policy
 from cairn.accounts.service import AccountService
 from cairn.api import errors as api_errors
+from cairn.api import files as api_files
 from cairn.api import openapi as api_openapi
 from cairn.api import records as api_records
-from cairn.api import files as api_files
+from cairn.api import tus as api_tus
 from cairn.api import vocabularies as api_vocabularies
 from cairn.api.context import Services
 from cairn.api.links import LinkBuilder
@@ -24,22 +25,34 @@ from cairn.files.service import FilesService
 from cairn.formats import default_registry
 from cairn.records.config import RecordsConfig
 from cairn.records.service import RecordService
-from cairn.settings import Settings
-from cairn.storage.factory import StorageConfig, build_storages
+from cairn.settings import Settings, SettingsError
+from cairn.storage import StorageBackend, StorageConfig, build_storage
 from cairn.vocabularies import load_registry
 
 
-def storage_config(settings: Settings) -> StorageConfig:
-    return StorageConfig(
-        local_root=settings.effective_storage_path,
-        s3_bucket=settings.s3_bucket,
-        s3_prefix=settings.s3_prefix,
-        s3_endpoint_url=settings.s3_endpoint_url or None,
-        s3_region=settings.s3_region or None,
-        s3_access_key=settings.s3_access_key or None,
-        s3_secret_key=settings.s3_secret_key or None,
-        s3_presign=settings.files_offload == "presigned",
-    )
+def build_storages(settings: Settings) -> dict[str, StorageBackend]:
+    """Every configured backend by name: ``local`` always, ``s3`` when a bucket is set."""
+    storages = {
+        "local": build_storage(
+            StorageConfig(backend="local", local_root=settings.effective_storage_path)
+        )
+    }
+    if settings.s3_bucket:
+        storages["s3"] = build_storage(
+            StorageConfig(
+                backend="s3",
+                s3_bucket=settings.s3_bucket,
+                s3_prefix=settings.s3_prefix,
+                s3_endpoint_url=settings.s3_endpoint_url or None,
+                s3_region=settings.s3_region or None,
+                s3_access_key=settings.s3_access_key or None,
+                s3_secret_key=settings.s3_secret_key or None,
+                s3_presign=settings.files_offload == "presigned",
+            )
+        )
+    if settings.storage_backend not in storages:
+        raise SettingsError("CAIRN_STORAGE_BACKEND is s3 but CAIRN_S3_BUCKET is empty")
+    return storages
 
 
 def build_services(settings: Settings, db: Database, app: FastAPI) -> Services:
@@ -51,7 +64,7 @@ def build_services(settings: Settings, db: Database, app: FastAPI) -> Services:
         max_page_size=settings.max_page_size,
     )
     policy = records_policy()
-    storages = build_storages(storage_config(settings))
+    storages = build_storages(settings)
     limits = FileLimits(
         max_files=settings.files_max_per_record,
         max_file_size=settings.files_max_file_size,
@@ -91,6 +104,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(api_records.router)
     app.include_router(api_vocabularies.router)
     app.include_router(api_files.router)
+    app.include_router(api_tus.router)
     app.state.services = build_services(settings, database, app)
     api_errors.install(app)
     api_openapi.install(app)

@@ -10,9 +10,9 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from cairn.accounts.service import AccountService
-from cairn.files.service import FilesService
 from cairn.api.links import LinkBuilder
 from cairn.core.identity import ANONYMOUS, Identity
+from cairn.files.service import FilesService
 from cairn.formats import FormatRegistry
 from cairn.records.service import RecordService
 from cairn.vocabularies import VocabularyRegistry

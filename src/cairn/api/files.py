@@ -15,6 +15,7 @@ from cairn.files.archive import Archive, ArchiveMember
 from cairn.files.service import Download
 
 router = APIRouter(prefix="/api/records/{id}", tags=["files"])
+INTEGER = "Not a valid integer."
 R = {200: {"description": "OK"}, **ERRORS}
 
 
@@ -59,7 +60,11 @@ def _paging(page: str | None, size: str | None) -> tuple[int, int | None]:
         s = int(size) if size else None
     except ValueError:
         raise ValidationFailed(
-            [FieldError("page" if page and not page.isdigit() else "size", ["Not a valid integer."])],
+            [
+                FieldError(
+                    "page" if page and not page.isdigit() else "size", ["Not a valid integer."]
+                )
+            ],
             "Invalid querystring parameters.",
         ) from None
     if p < 1 or (s is not None and not 1 <= s <= 10_000):
@@ -289,8 +294,9 @@ def _archive(request: Request, record_id: str, *, draft: bool) -> Response:
     if limit and size > limit:
         from cairn.core.errors import InvalidRequest
 
-        raise InvalidRequest("The archive is larger than this repository allows; "
-                             "download the files one by one.")
+        raise InvalidRequest(
+            "The archive is larger than this repository allows; download the files one by one."
+        )
     import hashlib
 
     digest = hashlib.sha256("".join(f"{e.key}\0{b.id}\0" for e, b in rows).encode()).hexdigest()

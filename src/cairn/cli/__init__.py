@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from cairn.cli import db as db_cmd
+from cairn.cli import files as files_cmd
 from cairn.cli import serve as serve_cmd
 from cairn.cli import tokens as tokens_cmd
 from cairn.cli import users as users_cmd
@@ -16,6 +17,8 @@ app.command("serve")(serve_cmd.serve)
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(users_cmd.app, name="users")
 app.add_typer(tokens_cmd.app, name="tokens")
+app.add_typer(files_cmd.app, name="files")
+app.add_typer(files_cmd.fixity_app, name="fixity")
 
 
 def main() -> None:

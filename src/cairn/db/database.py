@@ -63,12 +63,10 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reading; it never commits."""
+        """A session for reading; it never commits. Closing it (not rolling back) leaves
+        the objects it loaded usable, detached, after the block."""
         with self._read() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     @contextmanager
     def write(self) -> Iterator[UnitOfWork]:

@@ -34,9 +34,7 @@ class FilesComponent:
     ) -> list[FieldError]:
         if draft.fork_revision_id is not None or _enabled(data):
             return []
-        has_files = session.scalar(
-            select(FileEntry.id).where(*_where("draft", draft.id)).limit(1)
-        )
+        has_files = session.scalar(select(FileEntry.id).where(*_where("draft", draft.id)).limit(1))
         return [FieldError("files.enabled", [DISABLE_MESSAGE])] if has_files else []
 
     def check_publish(self, session: Session, draft: Draft) -> list[FieldError]:

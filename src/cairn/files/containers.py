@@ -14,9 +14,7 @@ from cairn.core.identity import Identity
 from cairn.core.ids import normalize_id
 from cairn.records.models import Draft, Parent, Record
 
-LOCKED_MESSAGE = (
-    "The files of a published record are locked; create a new version to change them."
-)
+LOCKED_MESSAGE = "The files of a published record are locked; create a new version to change them."
 
 
 @dataclass(frozen=True)

@@ -62,9 +62,7 @@ class FileEntry(Base):
         ForeignKey("file_blobs.id"), nullable=True, index=True
     )
     # a finished upload not yet committed: the blob exists, the entry is still pending
-    staged_blob_id: Mapped[str | None] = mapped_column(
-        ForeignKey("file_blobs.id"), nullable=True
-    )
+    staged_blob_id: Mapped[str | None] = mapped_column(ForeignKey("file_blobs.id"), nullable=True)
     mimetype: Mapped[str] = mapped_column(String(255), default="application/octet-stream")
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSONDoc, nullable=True)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -44,11 +44,15 @@ def count_files(session: Session, c: Container) -> int:
 def used_bytes(session: Session, c: Container, replacing: FileEntry | None = None) -> int:
     """Bytes held by the container's committed and staged uploads."""
     blob_ref = FileBlob.id.in_(
-        select(FileEntry.blob_id).where(*_in(c), FileEntry.blob_id.is_not(None))
-        .union(select(FileEntry.staged_blob_id).where(
-            *_in(c), FileEntry.staged_blob_id.is_not(None),
-            *([FileEntry.id != replacing.id] if replacing is not None else []),
-        ))
+        select(FileEntry.blob_id)
+        .where(*_in(c), FileEntry.blob_id.is_not(None))
+        .union(
+            select(FileEntry.staged_blob_id).where(
+                *_in(c),
+                FileEntry.staged_blob_id.is_not(None),
+                *([FileEntry.id != replacing.id] if replacing is not None else []),
+            )
+        )
     )
     return int(session.scalar(select(func.coalesce(func.sum(FileBlob.size), 0)).where(blob_ref)))
 
@@ -56,11 +60,15 @@ def used_bytes(session: Session, c: Container, replacing: FileEntry | None = Non
 def user_bytes(session: Session, owner_id: int) -> int:
     """Distinct bytes in the drafts and records of the user's parents."""
     owned = select(Parent.id).where(Parent.owner_id == owner_id)
-    containers = select(Draft.id).where(Draft.parent_id.in_(owned)).union(
-        select(Record.id).where(Record.parent_id.in_(owned))
+    containers = (
+        select(Draft.id)
+        .where(Draft.parent_id.in_(owned))
+        .union(select(Record.id).where(Record.parent_id.in_(owned)))
     )
-    blob_ids = select(FileEntry.blob_id).where(FileEntry.container_id.in_(containers)).union(
-        select(FileEntry.staged_blob_id).where(FileEntry.container_id.in_(containers))
+    blob_ids = (
+        select(FileEntry.blob_id)
+        .where(FileEntry.container_id.in_(containers))
+        .union(select(FileEntry.staged_blob_id).where(FileEntry.container_id.in_(containers)))
     )
     return int(
         session.scalar(
@@ -93,9 +101,9 @@ def check_room(session: Session, c: Container, limits: FileLimits, declared: int
     if declared > limits.quota - used_bytes(session, c):
         raise ValidationFailed([], QUOTA_MESSAGE)
     user_quota = _user_quota(session, c, limits)
-    if user_quota and c.owner_id is not None:
-        if declared > user_quota - user_bytes(session, c.owner_id):
-            raise ValidationFailed([], USER_QUOTA_MESSAGE)
+    owner = c.owner_id
+    if user_quota and owner is not None and declared > user_quota - user_bytes(session, owner):
+        raise ValidationFailed([], USER_QUOTA_MESSAGE)
 
 
 def _positive(body: dict[str, Any], name: str, errors: list[FieldError]) -> int | None:
@@ -122,8 +130,10 @@ def set_record_quota(
         raise PermissionDenied()
     if not isinstance(body, dict):
         raise ValidationFailed([FieldError("", ["Invalid data: expected an object."])])
-    errors = [FieldError(k, ["Unknown field."]) for k in sorted(set(body) - {
-        "quota_size", "max_file_size", "max_files", "notes"})]
+    errors = [
+        FieldError(k, ["Unknown field."])
+        for k in sorted(set(body) - {"quota_size", "max_file_size", "max_files", "notes"})
+    ]
     quota_size = _positive(body, "quota_size", errors)
     max_file_size = _positive(body, "max_file_size", errors)
     max_files = _positive(body, "max_files", errors)
@@ -140,17 +150,19 @@ def set_record_quota(
     with db.write() as uow:
         session = uow.session
         parent_id = session.scalar(
-            select(Draft.parent_id).where(Draft.id == rid).union(
-                select(Record.parent_id).where(Record.id == rid)
-            )
+            select(Draft.parent_id)
+            .where(Draft.id == rid)
+            .union(select(Record.parent_id).where(Record.id == rid))
         )
         if parent_id is None:
             raise NotFound()
         subject = f"parent:{parent_id}"
         quota = session.get(Quota, subject) or Quota(subject=subject)
         quota.quota_size = quota_size if quota_size is not None else limits.quota
-        quota.max_file_size = max_file_size if max_file_size is not None else max(
-            limits.max_file_size, quota.quota_size
+        quota.max_file_size = (
+            max_file_size
+            if max_file_size is not None
+            else max(limits.max_file_size, quota.quota_size)
         )
         quota.max_files = max_files if max_files is not None else limits.max_files
         quota.notes = str(notes)
@@ -163,5 +175,3 @@ def set_record_quota(
             "max_files": quota.max_files,
             "notes": quota.notes,
         }
-
-

@@ -28,6 +28,7 @@ from cairn.files.limits import FILE_SIZE_MESSAGE, MAX_FILES_MESSAGE, FileLimits
 from cairn.files.models import FileBlob, FileEntry
 from cairn.storage import BlobTooLarge, StorageBackend, StoredBlob
 
+DISABLED = "Files are disabled for this draft."
 INIT_FIELDS = {"key", "size", "checksum", "metadata", "access", "transfer"}
 
 
@@ -249,7 +250,7 @@ class FilesService:
         if access is not None:
             hidden = access.get("hidden") if isinstance(access, dict) else None
             if not isinstance(hidden, bool):
-                errors.append(FieldError(f"{i}.access", ["Expected {\"hidden\": true|false}."]))
+                errors.append(FieldError(f"{i}.access", ['Expected {"hidden": true|false}.']))
             else:
                 out["hidden"] = hidden
         transfer = raw.get("transfer")
@@ -268,22 +269,33 @@ class FilesService:
         if kind == "L":
             return {"type": "L"}
         if kind in ("F", "R"):
-            errors.append(FieldError(f"{i}.transfer.type", ["Transfer type reserved to the system."]))
+            errors.append(
+                FieldError(f"{i}.transfer.type", ["Transfer type reserved to the system."])
+            )
             return {"type": "L"}
         if kind != "M":
             errors.append(FieldError(f"{i}.transfer.type", ["Must be one of: L, M."]))
             return {"type": "L"}
         parts, part_size = transfer.get("parts"), transfer.get("part_size")
         valid = (
-            isinstance(parts, int) and isinstance(part_size, int) and isinstance(size, int)
-            and not isinstance(parts, bool) and 1 <= parts <= 10_000 and part_size >= 1
+            isinstance(parts, int)
+            and isinstance(part_size, int)
+            and isinstance(size, int)
+            and not isinstance(parts, bool)
+            and 1 <= parts <= 10_000
+            and part_size >= 1
             and (parts - 1) * part_size < max(size, 1) <= parts * part_size
         )
         if not valid:
-            errors.append(FieldError(f"{i}.transfer", [
-                "Multipart needs size, parts (1-10000) and part_size with "
-                "(parts - 1) * part_size < size <= parts * part_size."
-            ]))
+            errors.append(
+                FieldError(
+                    f"{i}.transfer",
+                    [
+                        "Multipart needs size, parts (1-10000) and part_size with "
+                        "(parts - 1) * part_size < size <= parts * part_size."
+                    ],
+                )
+            )
             return {"type": "L"}
         return {"type": "M", "parts": parts, "part_size": part_size}
 
@@ -293,15 +305,23 @@ class FilesService:
             session = uow.session
             c = resolve(session, self.policy, identity, record_id, draft=True, write=True)
             if not c.files_enabled:
-                raise ValidationFailed([FieldError("files.enabled", ["Files are disabled for this draft."])])
-            limits = quotas.effective(session, c, self.limits)
-            existing = set(session.scalars(
-                select(FileEntry.key).where(
-                    FileEntry.container_kind == c.kind,
-                    FileEntry.container_id == c.id,
-                    FileEntry.key.in_([it["key"] for it in items]),
+                raise ValidationFailed(
+                    [FieldError("files.enabled", ["Files are disabled for this draft."])]
                 )
-            )) if len(items) <= 1000 else None
+            limits = quotas.effective(session, c, self.limits)
+            existing = (
+                set(
+                    session.scalars(
+                        select(FileEntry.key).where(
+                            FileEntry.container_kind == c.kind,
+                            FileEntry.container_id == c.id,
+                            FileEntry.key.in_([it["key"] for it in items]),
+                        )
+                    )
+                )
+                if len(items) <= 1000
+                else None
+            )
             count = quotas.count_files(session, c)
             new = [it for it in items if existing is None or it["key"] not in existing]
             if count + len(new) > limits.max_files:
@@ -347,11 +367,13 @@ class FilesService:
             session.execute(insert(FileEntry.__table__), rows)  # type: ignore[arg-type]
             entries = list(
                 session.scalars(
-                    select(FileEntry).where(
+                    select(FileEntry)
+                    .where(
                         FileEntry.container_kind == c.kind,
                         FileEntry.container_id == c.id,
                         FileEntry.key.in_(keys),
-                    ).order_by(FileEntry.key)
+                    )
+                    .order_by(FileEntry.key)
                 )
             )
             return self._dump(session, entries)
@@ -363,9 +385,13 @@ class FilesService:
         errors: list[FieldError] = []
         for extra in sorted(set(body) - {"metadata", "access", "key"}):
             errors.append(FieldError(extra, ["Unknown field."]))
-        options = self._parse_init_options(0, {k: body[k] for k in ("metadata", "access") if k in body}, errors)
+        options = self._parse_init_options(
+            0, {k: body[k] for k in ("metadata", "access") if k in body}, errors
+        )
         if errors:
-            raise ValidationFailed([FieldError(e.field.removeprefix("0."), e.messages) for e in errors])
+            raise ValidationFailed(
+                [FieldError(e.field.removeprefix("0."), e.messages) for e in errors]
+            )
         with self.db.write() as uow:
             c = resolve(uow.session, self.policy, identity, record_id, draft=True, write=True)
             entry = self._entry(uow.session, c, key)
@@ -410,7 +436,9 @@ class FilesService:
                 backend.multipart_abort(upload_id)
 
     # -- uploading and committing ----------------------------------------------
-    def _room(self, identity: Identity, record_id: str, key: str) -> tuple[Container, int, FileEntry]:
+    def _room(
+        self, identity: Identity, record_id: str, key: str
+    ) -> tuple[Container, int, FileEntry]:
         with self.db.read() as session:
             c = resolve(session, self.policy, identity, record_id, draft=True, write=True)
             entry = self._entry(session, c, key)
@@ -425,7 +453,7 @@ class FilesService:
     ) -> dict:
         """Stream the bytes of a pending file (transfer type L) into storage."""
         key = self._key(key)
-        c, max_size, entry = self._room(identity, record_id, key)
+        _c, max_size, entry = self._room(identity, record_id, key)
         if entry.transfer.get("type", "L") != "L":
             raise InvalidRequest("This file uses multipart transfer; upload its parts instead.")
         if entry.expected_size is not None:
@@ -444,7 +472,12 @@ class FilesService:
                 entry = self._entry(uow.session, c, key)
                 if entry.expected_size is not None and stored.size != entry.expected_size:
                     raise ValidationFailed(
-                        [FieldError("size", [f"Expected {entry.expected_size} bytes, got {stored.size}."])]
+                        [
+                            FieldError(
+                                "size",
+                                [f"Expected {entry.expected_size} bytes, got {stored.size}."],
+                            )
+                        ]
                     )
                 blob = _blob_row(stored)
                 uow.session.add(blob)
@@ -460,7 +493,12 @@ class FilesService:
             raise
 
     def upload_part(
-        self, identity: Identity, record_id: str, key: str, part: int, chunks: Iterable[bytes],
+        self,
+        identity: Identity,
+        record_id: str,
+        key: str,
+        part: int,
+        chunks: Iterable[bytes],
         length: int,
     ) -> dict:
         key = self._key(key)
@@ -469,7 +507,9 @@ class FilesService:
         if transfer.get("type") != "M":
             raise InvalidRequest("This file does not use multipart transfer.")
         if not 1 <= part <= transfer["parts"]:
-            raise ValidationFailed([FieldError("part", [f"Must be between 1 and {transfer['parts']}."])])
+            raise ValidationFailed(
+                [FieldError("part", [f"Must be between 1 and {transfer['parts']}."])]
+            )
         backend = self.storages[transfer.get("backend", self.default_backend)]
         try:
             backend.multipart_put(transfer["upload_id"], part, chunks, length)
@@ -522,7 +562,9 @@ class FilesService:
             [
                 FieldError(
                     "checksum",
-                    [f"Checksum mismatch: expected {expected}, got {got}. The upload was discarded."],
+                    [
+                        f"Checksum mismatch: expected {expected}, got {got}; upload discarded."
+                    ],
                 )
             ]
         )
@@ -543,7 +585,8 @@ class FilesService:
                 raise InvalidRequest("The draft already has files; delete them before importing.")
             now = utcnow()
             source = select(
-                func.lower(func.hex(func.randomblob(16))) if self.db.dialect == "sqlite"
+                func.lower(func.hex(func.randomblob(16)))
+                if self.db.dialect == "sqlite"
                 else func.replace(func.gen_random_uuid().cast(FileEntry.uuid.type), "-", ""),
                 literal(c.kind),
                 literal(c.id),
@@ -563,9 +606,22 @@ class FilesService:
                 FileEntry.container_id == parent.latest_id,
                 FileEntry.status == "completed",
             )
-            columns = ["uuid", "container_kind", "container_id", "key", "status", "blob_id",
-                       "mimetype", "metadata", "hidden", "transfer", "expected_size",
-                       "expected_checksum", "created", "updated"]
+            columns = [
+                "uuid",
+                "container_kind",
+                "container_id",
+                "key",
+                "status",
+                "blob_id",
+                "mimetype",
+                "metadata",
+                "hidden",
+                "transfer",
+                "expected_size",
+                "expected_checksum",
+                "created",
+                "updated",
+            ]
             session.execute(insert(FileEntry.__table__).from_select(columns, source))
             entries = list(
                 session.scalars(

@@ -113,6 +113,9 @@ class RecordService:
     ) -> Item:
         manager = self._is_manager(identity, parent)
         files = self._files(session, record)
+        files_access = (record.data.get("access") or {}).get("files", "public")
+        if files is not None and files_access != "public" and not manager:
+            files = {**files, "entries": {}}  # restricted files: counts only
         return Item(
             dump_record(record, parent, self.vocabularies, manager=manager, files=files), False
         )

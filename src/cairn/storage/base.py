@@ -3,6 +3,7 @@ helpers both backends share (checksumming writer, multipart plan, byte stream, b
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
@@ -70,9 +71,7 @@ class StorageBackend(Protocol):
 
     def writer(self, max_size: int | None = None) -> BlobWriter: ...
 
-    def write_stream(
-        self, chunks: Iterable[bytes], max_size: int | None = None
-    ) -> StoredBlob: ...
+    def write_stream(self, chunks: Iterable[bytes], max_size: int | None = None) -> StoredBlob: ...
 
     def open_range(
         self, uri: str, start: int = 0, end: int | None = None, chunk_size: int = CHUNK_SIZE
@@ -304,10 +303,8 @@ class ByteStream(Iterator[bytes]):
         self.close()
 
     def __del__(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.close()
-        except Exception:
-            pass
 
 
 def check_range(start: int, end: int | None) -> None:
@@ -317,22 +314,30 @@ def check_range(start: int, end: int | None) -> None:
         raise ValueError("end must be >= 0")
 
 
-def regroup(chunks: Iterable[bytes], length: int, piece: int) -> Iterator[bytes]:
-    """Re-cut a stream that must be exactly ``length`` bytes into pieces of ``piece`` bytes
-    (the last one shorter). ValueError as soon as it runs long, or at its end if short."""
-    buffer = bytearray()
+def exact_length(chunks: Iterable[bytes], length: int) -> Iterator[bytes]:
+    """Pass chunks through, checking the stream is exactly ``length`` bytes: ValueError before
+    yielding a chunk that would run past it, or at the end if it is short."""
     seen = 0
     for chunk in chunks:
         seen += len(chunk)
         if seen > length:
             raise ValueError(f"the part is longer than its declared length of {length} bytes")
-        buffer += chunk
-        while len(buffer) >= piece:
-            out = bytes(buffer[:piece])
-            del buffer[:piece]
-            yield out
+        yield chunk
     if seen != length:
         raise ValueError(f"the part has {seen} bytes, not its declared length of {length}")
+
+
+def regroup(chunks: Iterable[bytes], length: int, piece: int) -> Iterator[bytes]:
+    """Re-cut a stream that must be exactly ``length`` bytes (see :func:`exact_length`) into
+    pieces of ``piece`` bytes, the last one shorter."""
+    buffer = bytearray()
+    for chunk in exact_length(chunks, length):
+        buffer += chunk
+        while len(buffer) >= piece:
+            with memoryview(buffer) as view:
+                out = bytes(view[:piece])
+            del buffer[:piece]
+            yield out
     if buffer:
         yield bytes(buffer)
 
@@ -424,7 +429,7 @@ def content_disposition(filename: str, disposition: str = "attachment") -> str:
         raise ValueError("disposition must be 'attachment' or 'inline'")
     name = filename.rsplit("/", 1)[-1] or "download"
     name = "".join(ch for ch in name if ch >= " " and ch != "\x7f")
-    fallback = "".join(
-        ch if " " <= ch < "\x7f" and ch not in '"\\%' else "_" for ch in name
-    ) or "download"
+    fallback = (
+        "".join(ch if " " <= ch < "\x7f" and ch not in '"\\%' else "_" for ch in name) or "download"
+    )
     return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

@@ -37,6 +37,7 @@ from cairn.storage.base import (
     check_upload_id,
     checksum_hasher,
     digest_chunks,
+    exact_length,
     is_upload_id,
     new_id,
     parse_blob_key,
@@ -82,6 +83,12 @@ def _read_file(fd: int, start: int, end: int, chunk_size: int) -> Iterator[bytes
         yield chunk
 
 
+def _subdirs(directory: Path) -> list[str]:
+    """The two-hex-digit subdirectories of a store level, sorted."""
+    with os.scandir(directory) as entries:
+        return sorted(e.name for e in entries if len(e.name) == 2 and e.is_dir())
+
+
 def _write_json(path: Path, data: dict[str, Any]) -> None:
     temporary = path.with_suffix(".new")
     with open(temporary, "w", encoding="utf-8") as handle:
@@ -98,7 +105,9 @@ class _LocalWriter(ChecksummingWriter):
         self._id = new_id()
         self._path = store.root / ".tmp" / self._id
         with _os_errors("cannot create a temporary file", StorageError):
-            self._fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+            self._fd = os.open(
+                self._path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644
+            )
 
     def _put(self, chunk: bytes) -> None:
         with _os_errors("cannot write"):
@@ -120,6 +129,10 @@ class _LocalWriter(ChecksummingWriter):
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
+
+    def __del__(self) -> None:  # dropped without commit or abort: .tmp is purged later
+        with contextlib.suppress(Exception):
+            self._close()
 
 
 class LocalStorage:
@@ -203,18 +216,16 @@ class LocalStorage:
 
     def iter_uris(self) -> Iterator[tuple[str, int, float]]:
         with _os_errors("cannot list the store"):
-            for first in sorted(os.scandir(self.root), key=lambda e: e.name):
-                if len(first.name) != 2 or not first.is_dir():
-                    continue
-                for second in sorted(os.scandir(first.path), key=lambda e: e.name):
-                    if not second.is_dir():
-                        continue
-                    for entry in os.scandir(second.path):
-                        key = f"{first.name}/{second.name}/{entry.name}"
+            for first in _subdirs(self.root):
+                for second in _subdirs(self.root / first):
+                    with os.scandir(self.root / first / second) as entries:
+                        names = [entry.name for entry in entries]
+                    for name in names:
+                        key = f"{first}/{second}/{name}"
                         if parse_blob_key(key) is None:
                             continue
                         with contextlib.suppress(FileNotFoundError):
-                            stat = entry.stat()
+                            stat = os.stat(self.root / key)
                             yield key, stat.st_size, stat.st_mtime
 
     def local_path(self, uri: str) -> Path:
@@ -230,7 +241,7 @@ class LocalStorage:
         content_type: str,
         expires: int = 3600,
         disposition: str = "attachment",
-    ) -> None:
+    ) -> str | None:
         return None
 
     # -- uploads: shared ---------------------------------------------------------------------
@@ -278,14 +289,17 @@ class LocalStorage:
 
     def _read_path(self, path: Path) -> Iterator[bytes]:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-        with ByteStream(_read_file(fd, 0, os.fstat(fd).st_size, CHUNK_SIZE), lambda: os.close(fd)) as chunks:
+        with ByteStream(
+            _read_file(fd, 0, os.fstat(fd).st_size, CHUNK_SIZE), lambda: os.close(fd)
+        ) as chunks:
             yield from chunks
 
     def _remove_upload(self, upload_id: str) -> None:
         if not is_upload_id(upload_id):
             return
-        with _os_errors(f"cannot remove upload {upload_id}"), contextlib.suppress(
-            FileNotFoundError
+        with (
+            _os_errors(f"cannot remove upload {upload_id}"),
+            contextlib.suppress(FileNotFoundError),
         ):
             shutil.rmtree(self._uploads / upload_id)
 
@@ -300,23 +314,23 @@ class LocalStorage:
 
     def iter_uploads(self) -> Iterator[tuple[str, str, float]]:
         """Pending uploads: (upload id, "multipart" | "append", last activity epoch)."""
-        with _os_errors("cannot list uploads"):
-            for entry in os.scandir(self._uploads):
-                if not is_upload_id(entry.name) or not entry.is_dir():
-                    continue
-                directory = Path(entry.path)
-                kind = "multipart" if (directory / "multipart.json").exists() else "append"
-                mtimes = [entry.stat().st_mtime]
-                for path in (directory / "data", directory / "parts"):
-                    with contextlib.suppress(FileNotFoundError):
-                        mtimes.append(path.stat().st_mtime)
-                yield entry.name, kind, max(mtimes)
+        with _os_errors("cannot list uploads"), os.scandir(self._uploads) as entries:
+            names = [e.name for e in entries if is_upload_id(e.name) and e.is_dir()]
+        for name in names:
+            directory = self._uploads / name
+            kind = "multipart" if (directory / "multipart.json").exists() else "append"
+            mtimes = []
+            for path in (directory, directory / "data", directory / "parts"):
+                with contextlib.suppress(FileNotFoundError):
+                    mtimes.append(path.stat().st_mtime)
+            if mtimes:
+                yield name, kind, max(mtimes)
 
     def purge_temporary(self, older_than: float) -> int:
         """Remove writer leftovers (``.tmp``) last touched before ``older_than`` (epoch)."""
         removed = 0
-        with _os_errors("cannot purge temporary files"):
-            for entry in os.scandir(self._tmp):
+        with _os_errors("cannot purge temporary files"), os.scandir(self._tmp) as entries:
+            for entry in entries:
                 with contextlib.suppress(FileNotFoundError):
                     if entry.stat().st_mtime < older_than:
                         os.unlink(entry.path)
@@ -341,14 +355,10 @@ class LocalStorage:
             marker.unlink(missing_ok=True)  # a failed re-upload must not look complete
             fd = os.open(directory / "data", os.O_WRONLY | os.O_CLOEXEC)
             try:
-                written = 0
-                for chunk in chunks:
-                    if written + len(chunk) > length:
-                        raise ValueError(f"part {part} is longer than {length} bytes")
-                    _write_at(fd, chunk, offset + written)
-                    written += len(chunk)
-                if written != length:
-                    raise ValueError(f"part {part} has {written} bytes, not {length}")
+                position = offset
+                for chunk in exact_length(chunks, length):
+                    _write_at(fd, chunk, position)
+                    position += len(chunk)
                 os.fsync(fd)
             finally:
                 os.close(fd)
@@ -427,10 +437,12 @@ class LocalStorage:
             except BaseException:
                 if hasher is not None:  # with a checksum it is all or nothing
                     position = offset
-                    os.ftruncate(fd, offset)
+                    with _os_errors("cannot truncate"):
+                        os.ftruncate(fd, offset)
                 raise
             finally:
-                os.fsync(fd)
+                with _os_errors("cannot sync"):
+                    os.fsync(fd)
         return position
 
     def append_length(self, upload_id: str) -> int:
