@@ -72,8 +72,14 @@ class Client:
 
     def request(self, method: str, path: str, body: object = None) -> tuple[int, bytes]:
         payload = json.dumps(body).encode() if body is not None else None
-        self.conn.request(method, path, body=payload, headers=self.headers)
-        response = self.conn.getresponse()
+        try:
+            self.conn.request(method, path, body=payload, headers=self.headers)
+            response = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionError):
+            # the server closed an idle keep-alive connection: reconnect once
+            self.conn.close()
+            self.conn.request(method, path, body=payload, headers=self.headers)
+            response = self.conn.getresponse()
         return response.status, response.read()
 
 

@@ -94,29 +94,45 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory, database_url: str, db: Database):  # type: ignore[no-untyped-def]
-    """The app served by uvicorn on 127.0.0.1 in a thread; yields its base URL."""
+class ServedApp:
+    """An app served by uvicorn on 127.0.0.1 in a thread."""
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=5)
+
+
+def serve(tmp: Path, database: Database, **settings_overrides: object) -> ServedApp:
+    """Serve a new app on ``database`` with its own instance folder under ``tmp``."""
+    port_holder = ServedApp()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     cfg = ensure_instance(
         load_settings(
-            {}, instance=tmp_path_factory.mktemp("live"), database_url=database_url, site_url=base
+            {}, instance=tmp, database_url=database.url, site_url=base, **settings_overrides
         )
     )
-    application = create_app(cfg, db)
-    server = uvicorn.Server(
+    application = create_app(cfg, database)
+    port_holder.base = base
+    port_holder.server = uvicorn.Server(
         uvicorn.Config(
             application, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
         )
     )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    port_holder.thread = threading.Thread(target=port_holder.server.run, daemon=True)
+    port_holder.thread.start()
     deadline = time.monotonic() + 10
-    while not server.started:
+    while not port_holder.server.started:
         if time.monotonic() > deadline:
             raise RuntimeError("test server did not start")
         time.sleep(0.02)
-    yield base
-    server.should_exit = True
-    thread.join(timeout=5)
+    port_holder.app = application
+    return port_holder
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, db: Database):  # type: ignore[no-untyped-def]
+    """The app served by uvicorn on 127.0.0.1 in a thread; yields its base URL."""
+    served = serve(tmp_path_factory.mktemp("live"), db)
+    yield served.base
+    served.stop()

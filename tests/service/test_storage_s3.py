@@ -233,3 +233,23 @@ def test_factory_builds_s3(s3_endpoint: str, bucket: str) -> None:
         assert blob.uri.startswith(f"s3://{bucket}/factory/")
     finally:
         built.close()
+    settings_style = build_storage(  # empty strings, as settings give them, mean "unset"
+        StorageConfig(
+            backend="s3",
+            s3_bucket=bucket,
+            s3_endpoint_url=s3_endpoint,
+            s3_region="",
+            s3_access_key="testing",
+            s3_secret_key="testing",
+            s3_presign=True,
+        )
+    )
+    assert isinstance(settings_style, S3Storage)
+    try:
+        blob = settings_style.write_stream([b"xyz"])
+        url = settings_style.presigned_url(blob.uri, "x.bin", "application/octet-stream")
+        assert url is not None
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert response.read() == b"xyz"
+    finally:
+        settings_style.close()

@@ -187,12 +187,19 @@ def test_duplicate_names_are_refused() -> None:
         Archive([member("a/b", b"1")[0], member("a/b", b"2")[0]])
 
 
-@pytest.mark.parametrize(
-    "name", ["", "/etc/passwd", "../up", "a/../../up", "a//b", "./a", "a/.", "a\\b", "a\x00b", "a/"]
-)
+UNSAFE = ["", "/etc/passwd", "..", "../up", "a/../../up", "a/..", "a//b", "./a", "a/.", "a/"]
+
+
+@pytest.mark.parametrize("name", [*UNSAFE, "a\\b", "a\x00b", "a\nb", "a\x7fb"])
 def test_unsafe_names_are_refused(name: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unsafe"):
         Archive([member(name, b"x")[0]])
+
+
+def test_unusual_but_safe_names_are_kept() -> None:
+    names = ["...", ".hidden", "a./b", "..a/b..", "a/...b", "sp ace/é 漢字.txt", "x" * 1024]
+    data = whole(Archive(member(name, name.encode())[0] for name in names))
+    check_zip(data, {name: name.encode() for name in names})
 
 
 def test_bad_sizes_and_crcs_are_refused() -> None:

@@ -17,6 +17,7 @@ from cairn.files.http import (
     if_range_matches,
     is_inline_safe,
     parse_range,
+    security_headers,
 )
 
 
@@ -35,7 +36,7 @@ def stream_response(
     """A 200/206/304/416 response for ``size`` bytes read lazily through ``open_range``."""
     inline = not attachment and is_inline_safe(mimetype)
     headers = {
-        **SECURITY_HEADERS,
+        **security_headers(mimetype, inline),
         "ETag": etag,
         "Last-Modified": http_date(last_modified),
         "Accept-Ranges": "bytes",

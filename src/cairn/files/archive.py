@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import re
 import struct
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -66,6 +67,8 @@ _MADE_BY_UNIX = 3
 _MODE = 0o100644 << 16  # regular file, rw-r--r--
 _MAX32 = 0xFFFFFFFF
 _CHUNK = 64 * 1024
+# control characters, backslashes, a leading "/", and empty, "." or ".." path segments
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f\\]|^/|//|(?:^|/)\.{1,2}(?:/|$)|/$")
 
 OpenRange = Callable[[int, int | None], Iterable[bytes]]
 
@@ -457,13 +460,7 @@ def _check_member(member: ArchiveMember) -> None:
         raise ValueError(f"{name!r}: an empty member's CRC-32 is 0")
     # the files service already refuses such keys; an archive must never carry a path that
     # escapes the folder it is unpacked into
-    if (
-        not name
-        or name.startswith("/")
-        or "\\" in name
-        or any(ord(ch) < 0x20 or ch == "\x7f" for ch in name)
-        or any(part in ("", ".", "..") for part in name.split("/"))
-    ):
+    if not name or _UNSAFE_NAME.search(name):
         raise ValueError(f"unsafe name in archive: {name!r}")
     if len(name.encode("utf-8")) > 0xFFFF:
         raise ValueError(f"{name!r}: name longer than 65535 bytes")

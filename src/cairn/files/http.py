@@ -378,7 +378,7 @@ def guess_mimetype(key: str) -> str:
     """The media type of a key from its extension (case-insensitive), else octet-stream."""
     name = key.rsplit("/", 1)[-1]
     dot = name.rfind(".")
-    if dot <= 0:  # no extension, or a dot file such as ".zenodo.json"'s parent ".zenodo"
+    if dot <= 0:  # no extension, or a bare dot file such as ".bashrc"
         return DEFAULT_MIMETYPE
     ext = name[dot:].lower()
     if ext in _EXTRA_TYPES:

@@ -562,9 +562,7 @@ class FilesService:
             [
                 FieldError(
                     "checksum",
-                    [
-                        f"Checksum mismatch: expected {expected}, got {got}; upload discarded."
-                    ],
+                    [f"Checksum mismatch: expected {expected}, got {got}; upload discarded."],
                 )
             ]
         )

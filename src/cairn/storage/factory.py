@@ -14,7 +14,9 @@ BACKENDS = ("local", "s3")
 @dataclass(frozen=True)
 class StorageConfig:
     """Where blobs go. ``backend`` picks the fields that matter: ``local_root`` for ``local``,
-    the ``s3_*`` fields for ``s3`` (keys left empty use boto3's own credential chain)."""
+    the ``s3_*`` fields for ``s3``. Empty strings count as unset; keys left unset use boto3's
+    own credential chain. Maps 1:1 onto the ``storage_*``/``s3_*`` settings, with
+    ``s3_presign`` true when ``files_offload`` is ``presigned``."""
 
     backend: str = "local"
     local_root: Path | None = None
@@ -50,13 +52,13 @@ def build_storage(config: StorageConfig) -> StorageBackend:
             raise ValueError("give both the S3 access key and the secret key, or neither")
         from cairn.storage.s3 import S3Storage  # boto3 is needed only when S3 is used
 
-        return S3Storage(
+        return S3Storage(  # empty strings (as settings give them) mean "not set"
             config.s3_bucket,
             prefix=config.s3_prefix,
-            endpoint_url=config.s3_endpoint_url,
-            region=config.s3_region,
-            access_key=config.s3_access_key,
-            secret_key=config.s3_secret_key,
+            endpoint_url=config.s3_endpoint_url or None,
+            region=config.s3_region or None,
+            access_key=config.s3_access_key or None,
+            secret_key=config.s3_secret_key or None,
             presign=config.s3_presign,
         )
     raise ValueError(f"unknown storage backend {config.backend!r} (choose from {BACKENDS})")

@@ -99,7 +99,8 @@ def make_client(
 ) -> Any:
     """A boto3 S3 client. Without keys boto3's usual chain applies (environment, shared
     config, instance role). S3-compatible stores (``endpoint_url``) get path-style addressing
-    and only the checksums S3 requires, which every such store understands."""
+    and checksum headers only where S3 requires them (some reject ``x-amz-checksum-*`` on
+    every upload, boto3's default since 1.36)."""
     extra: dict[str, Any] = {}
     if endpoint_url:
         extra = {
@@ -506,8 +507,8 @@ class S3Storage:
             yield upload_id, kind, mtime
 
     def purge_temporary(self, older_than: float) -> int:
-        """Abort S3 multipart uploads started before ``older_than`` (epoch) that no pending
-        Cairn upload owns: what killed writers leave behind."""
+        """Abort S3 multipart uploads idle since before ``older_than`` (epoch) that no pending
+        Cairn upload owns: what killed writers leave behind. Returns how many."""
         live = {upload_id for upload_id, _, _ in self.iter_uploads()}
         removed = 0
         paginator = self._client.get_paginator("list_multipart_uploads")
