@@ -133,7 +133,6 @@ def test_files_enabled_rules(api):
         [{"key": "x" * 2000}],
         [{"key": "a", "size": -1}],
         [{"key": "a", "checksum": "sha1:x"}],
-        [{"key": "a", "transfer": {"type": "F"}}],
         [{"key": "a"}, {"key": "a"}],
         [{"key": "a", "bogus": 1}],
     ],
@@ -317,3 +316,39 @@ def test_restricted_file_entries_hidden_from_record_json(api, anon):
     api.post(f"/api/records/{rid}/draft/actions/publish")
     assert anon.get(f"/api/records/{rid}").json()["files"]["entries"] == {}
     assert "secret.txt" in api.get(f"/api/records/{rid}").json()["files"]["entries"]
+
+
+def test_commit_is_idempotent_and_prefix_is_case_sensitive(api):
+    rid = files_draft(api)
+    first = upload(api, rid, "Data/x.txt", b"x")
+    again = api.post(f"/api/records/{rid}/draft/files/Data/x.txt/commit")
+    assert again.status_code == 200 and again.json()["checksum"] == first["checksum"]
+    listing = api.get(f"/api/records/{rid}/draft/files", params={"prefix": "data/"}).json()
+    assert listing["entries"] == []
+
+
+def test_raised_record_limits_apply_to_declared_sizes(api, admin_api, services):
+    rid = files_draft(api)
+    big = services.files.limits.max_file_size + 1
+    r = api.post(f"/api/records/{rid}/draft/files", json=[{"key": "a", "size": big}])
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "0.size"
+    admin_api.post(f"/api/records/{rid}/quota", json={"quota_size": big * 2, "max_file_size": big})
+    r = api.post(f"/api/records/{rid}/draft/files", json=[{"key": "a", "size": big}])
+    assert r.status_code == 201, r.text
+
+
+def test_quota_message_when_the_quota_binds(api, admin_api):
+    rid = files_draft(api)
+    admin_api.post(f"/api/records/{rid}/quota", json={"quota_size": 5, "max_file_size": 100})
+    api.post(f"/api/records/{rid}/draft/files", json=[{"key": "a"}])
+    r = api.put(f"/api/records/{rid}/draft/files/a/content", data=b"123456")
+    assert r.status_code == 400 and "quota" in r.json()["errors"][0]["messages"][0]
+
+
+def test_fetch_transfers_are_system_only(api):
+    rid = files_draft(api)
+    r = api.post(
+        f"/api/records/{rid}/draft/files",
+        json=[{"key": "a", "transfer": {"type": "F", "url": "http://x"}}],
+    )
+    assert r.status_code == 403

@@ -111,3 +111,26 @@ def test_tus_creation_with_upload(api, user, live_server):
     assert r.status_code == 201 and r.headers["Upload-Offset"] == "10"
     entry = api.get(f"/api/records/{rid}/draft/files/d.bin").json()
     assert entry["status"] == "completed" and entry["size"] == 10
+
+
+def test_tus_upload_belongs_to_its_record(api, user, live_server):
+    rid = files_draft(api)
+    other = files_draft(api)
+    r = requests.post(
+        f"{live_server}/api/records/{rid}/draft/uploads",
+        timeout=10,
+        headers={
+            "Authorization": f"Bearer {user.token}",
+            "Tus-Resumable": "1.0.0",
+            "Upload-Length": "3",
+            "Upload-Metadata": "key eC5iaW4=",
+        },
+    )
+    upload_id = r.headers["Location"].rsplit("/", 1)[1]
+    wrong = f"{live_server}/api/records/{other}/draft/uploads/{upload_id}"
+    r = requests.head(
+        wrong,
+        headers={"Authorization": f"Bearer {user.token}", "Tus-Resumable": "1.0.0"},
+        timeout=10,
+    )
+    assert r.status_code == 404

@@ -60,10 +60,33 @@ def test_gc_removes_only_unreferenced_blobs(services, factory, db):
     local = services.files.storages["local"]
     stray = local.write_stream(iter([b"a killed upload left me"]))
     maintenance = FilesMaintenance(db, services.files.storages)
-    assert maintenance.collect(SYSTEM, grace_hours=1) == {"blobs": 0, "stray": 0}
+    kept_back = maintenance.collect(SYSTEM, grace_hours=1)
+    assert kept_back["blobs"] == 0 and kept_back["stray"] == 0
     result = maintenance.collect(SYSTEM, grace_hours=0)
     assert result["blobs"] == 1 and result["stray"] >= 1  # earlier tests leave strays too
     assert not local.exists(stray.uri)
     with db.read() as session:
         kept = list(session.scalars(select(FileBlob)))
     assert [b.size for b in kept] == [len(b"keep me")] and local.exists(kept[0].uri)
+
+
+def test_gc_aborts_abandoned_and_expired_uploads(services, factory, db):
+    from datetime import timedelta
+
+    from cairn.files.models import ResumableUpload
+    from cairn.files.resumable import ResumableUploads
+
+    user = factory.user()
+    body = minimal_record()
+    body["files"] = {"enabled": True}
+    rid = services.records.create(user.identity, body).id
+    local = services.files.storages["local"]
+    orphan = local.multipart_start(2, 10, 15)  # nobody owns it
+    uploads = ResumableUploads(services.files)
+    state = uploads.create(user.identity, rid, "t.bin", 10)
+    with db.write() as uow:
+        uow.session.get(ResumableUpload, state.id).expires = utcnow() - timedelta(hours=1)
+    result = FilesMaintenance(db, services.files.storages).collect(SYSTEM, grace_hours=0)
+    assert result["expired_uploads"] == 1 and result["abandoned_uploads"] >= 1
+    assert orphan not in {u for u, _, _ in local.iter_uploads()}
+    assert services.files.list_files(user.identity, rid, draft=True).entries == []

@@ -65,5 +65,26 @@ def stream_response(
     )
 
 
+def accel_response(
+    *,
+    etag: str,
+    last_modified: datetime,
+    filename: str,
+    mimetype: str,
+    attachment: bool,
+    extra_headers: dict[str, str],
+) -> Response:
+    """Headers only; the ``X-Accel-Redirect`` in ``extra_headers`` makes nginx send the file."""
+    inline = not attachment and is_inline_safe(mimetype)
+    headers = {
+        **security_headers(mimetype, inline),
+        "ETag": etag,
+        "Last-Modified": http_date(last_modified),
+        "Content-Disposition": content_disposition(filename, inline=inline),
+        **extra_headers,
+    }
+    return Response(status_code=200, headers=headers, media_type=mimetype)
+
+
 def redirect(url: str) -> Response:
     return RedirectResponse(url, status_code=302, headers=dict(SECURITY_HEADERS))

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from cairn.api.context import InvalidToken
 from cairn.core import errors as domain
+from cairn.storage import BlobNotFound, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,13 @@ def _invalid_token(_request: Request, _exc: Exception) -> Response:
     )
 
 
+def _storage(_request: Request, exc: Exception) -> Response:
+    log.error("storage failure: %s", exc)
+    if isinstance(exc, BlobNotFound):
+        return error_response(404, "The file's content is missing from storage.")
+    return error_response(503, "File storage is unavailable or full; try again later.")
+
+
 def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, "Internal server error.")
@@ -86,4 +94,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(InvalidToken, _invalid_token)
+    app.add_exception_handler(StorageError, _storage)
     app.add_exception_handler(Exception, _unexpected)

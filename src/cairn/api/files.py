@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from cairn.api.body import read_json
 from cairn.api.context import identity, identity_async, in_thread, services
-from cairn.api.downloads import redirect, stream_response
+from cairn.api.downloads import accel_response, redirect, stream_response
 from cairn.api.openapi import ERRORS
 from cairn.api.streams import pump
 from cairn.files.archive import Archive, ArchiveMember
@@ -46,7 +46,10 @@ def _listing(request: Request, record_id: str, draft: bool) -> Response:
         "links": svc.links.files(record_id, draft),
     }
     if size is not None and page * size < result.total:
-        body["links"]["next"] = svc.links.files(record_id, draft, page=page + 1, size=size)["self"]
+        extra = {k: query[k] for k in ("prefix", "tree") if k in query}
+        body["links"]["next"] = svc.links.files(
+            record_id, draft, page=page + 1, size=size, extra=extra
+        )["self"]
     if query.get("tree", "") in ("1", "true"):
         body["tree"] = _tree(result.entries)
     return _json(request, body)
@@ -254,11 +257,18 @@ def _download(request: Request, record_id: str, key: str, *, draft: bool) -> Res
         url = found.backend.presigned_url(found.blob.uri, filename, found.entry["mimetype"])
         if url:
             return redirect(url)
-    extra = {"Content-MD5": found.entry["checksum"]}
-    if offload == "nginx":
-        path = found.backend.local_path(found.blob.uri)
-        if path is not None:
-            extra["X-Accel-Redirect"] = svc.accel_prefix + "/" + found.blob.uri
+    extra = {"Content-MD5": found.blob.md5}  # bare hex, as InvenioRDM sends it
+    if offload == "nginx" and found.backend.local_path(found.blob.uri) is not None:
+        # nginx sends the bytes (and honours Range itself); Cairn sends only the headers
+        extra["X-Accel-Redirect"] = svc.accel_prefix + "/" + found.blob.uri
+        return accel_response(
+            etag=f'"{found.entry["checksum"]}"',
+            last_modified=found.blob.created,
+            filename=filename,
+            mimetype=found.entry["mimetype"],
+            attachment=attachment,
+            extra_headers=extra,
+        )
     return stream_response(
         request,
         size=found.blob.size,

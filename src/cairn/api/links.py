@@ -78,9 +78,14 @@ class LinkBuilder:
         return links
 
     def files(
-        self, record_id: str, draft: bool, page: int | None = None, size: int | None = None
+        self,
+        record_id: str,
+        draft: bool,
+        page: int | None = None,
+        size: int | None = None,
+        extra: dict[str, str] | None = None,
     ) -> dict[str, str]:
-        query = {"page": str(page), "size": str(size)} if page and size else None
+        query = {"page": str(page), "size": str(size), **(extra or {})} if page and size else None
         if draft:
             return {
                 "self": self.url("files.draft_list", id=record_id, query=query),

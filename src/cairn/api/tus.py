@@ -99,7 +99,7 @@ class _BadRequest(Exception):
     pass
 
 
-async def _append(request: Request, upload_id: str, offset: int) -> UploadState:
+async def _append(request: Request, record_id: str, upload_id: str, offset: int) -> UploadState:
     """Stream the body into the upload. With ``Upload-Checksum`` the body is first spooled
     to a temporary file (never memory) and appended only when the checksum matches."""
     uploads = _uploads(request)
@@ -107,7 +107,8 @@ async def _append(request: Request, upload_id: str, offset: int) -> UploadState:
     wanted = _checksum(request)
     if wanted is None:
         return await pump(
-            request.stream(), lambda chunks: uploads.append(who, upload_id, offset, chunks)
+            request.stream(),
+            lambda chunks: uploads.append(who, record_id, upload_id, offset, chunks),
         )
     algorithm, expected = wanted
 
@@ -120,7 +121,8 @@ async def _append(request: Request, upload_id: str, offset: int) -> UploadState:
             if digest.digest() != expected:
                 raise _ChecksumMismatch()
             spool.seek(0)
-            return uploads.append(who, upload_id, offset, iter(lambda: spool.read(1 << 20), b""))
+            chunks = iter(lambda: spool.read(1 << 20), b"")
+            return uploads.append(who, record_id, upload_id, offset, chunks)
 
     return await pump(request.stream(), verify_then_append)
 
@@ -143,7 +145,7 @@ async def _guarded(request: Request, work) -> Response:  # type: ignore[no-untyp
 
 
 @router.options("", name="tus.options", status_code=204, responses=R)
-def options(id: str) -> Response:
+def options(id: str, request: Request) -> Response:
     """tus discovery: version, extensions, checksum algorithms."""
     return Response(
         status_code=204,
@@ -152,6 +154,7 @@ def options(id: str) -> Response:
             "Tus-Version": VERSION,
             "Tus-Extension": EXTENSIONS,
             "Tus-Checksum-Algorithm": ",".join(ALGORITHMS),
+            "Tus-Max-Size": str(services(request).files.limits.max_file_size),
         },
     )
 
@@ -178,7 +181,7 @@ async def create(id: str, request: Request) -> Response:
         state = await run_in_threadpool(uploads.create, who, id, key, int(raw), metadata)
         location = services(request).links.url("tus.upload", id=id, upload_id=state.id)
         if request.headers.get("content-type", "").split(";")[0].strip() == OFFSET_TYPE:
-            state = await _append(request, state.id, 0)
+            state = await _append(request, id, state.id, 0)
         return Response(
             status_code=201, headers=_headers({"Location": location, **_state_headers(state)})
         )
@@ -194,7 +197,7 @@ async def head(id: str, upload_id: str, request: Request) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     who = await identity_async(request)
-    state = await run_in_threadpool(_uploads(request).status, who, upload_id)
+    state = await run_in_threadpool(_uploads(request).status, who, id, upload_id)
     return Response(status_code=200, headers=_headers(_state_headers(state)))
 
 
@@ -210,7 +213,7 @@ async def patch(id: str, upload_id: str, request: Request) -> Response:
         return _tus_error(400, "Upload-Offset is required.")
 
     async def work() -> Response:
-        state = await _append(request, upload_id, int(raw))
+        state = await _append(request, id, upload_id, int(raw))
         headers = _state_headers(state)
         if state.entry is not None:
             headers["Location"] = _entry(request, id, state.entry, True)["links"]["self"]
@@ -227,5 +230,5 @@ async def terminate(id: str, upload_id: str, request: Request) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     who = await identity_async(request)
-    await run_in_threadpool(_uploads(request).terminate, who, upload_id)
+    await run_in_threadpool(_uploads(request).terminate, who, id, upload_id)
     return Response(status_code=204, headers=_headers())

@@ -90,7 +90,8 @@ def gc(
             task = bar.add_task("Removing unreferenced files", total=len(garbage))
             result = maintenance.collect(SYSTEM, hours, lambda n: bar.advance(task, n))
     console.print(
-        f"Removed {result['blobs']} unreferenced files and {result['stray']} stray blobs."
+        f"Removed {result['blobs']} unreferenced files, {result['stray']} stray blobs, "
+        f"{result['expired_uploads']} expired and {result['abandoned_uploads']} abandoned uploads."
     )
 
 

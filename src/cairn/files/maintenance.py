@@ -18,7 +18,8 @@ from cairn.core.errors import PermissionDenied
 from cairn.core.identity import Identity
 from cairn.core.timeutil import isoformat, utcnow
 from cairn.db import Database
-from cairn.files.models import FileBlob, FileEntry, FixityCheck
+from cairn.files.models import FileBlob, FileEntry, FixityCheck, ResumableUpload
+from cairn.files.resumable import expire_uploads
 from cairn.storage import StorageBackend, StorageError
 
 Progress = Callable[[int], None]  # called with the number of items just done
@@ -61,8 +62,9 @@ class FilesMaintenance:
             stmt = stmt.where(FileBlob.created >= since)
         with self.db.read() as session:
             ids = list(session.scalars(stmt))
-        if sample is not None and 0 < sample < 1:
-            ids = sorted(random.sample(ids, max(1, round(len(ids) * sample)))) if ids else []
+        if sample is not None and sample < 1:
+            count = max(1, round(len(ids) * sample)) if sample > 0 else 0
+            ids = sorted(random.sample(ids, min(count, len(ids))))
         return ids
 
     def check(
@@ -156,7 +158,9 @@ class FilesMaintenance:
             removed_rows += 1
             if progress:
                 progress(1)
+        expired = expire_uploads(self.db, self.storages)
         cutoff = time.time() - grace_hours * 3600
+        abandoned = self._abort_abandoned_uploads(cutoff)
         stray = 0
         with self.db.read() as session:
             known = {(b, u) for b, u in session.execute(select(FileBlob.backend, FileBlob.uri))}
@@ -166,7 +170,33 @@ class FilesMaintenance:
                     backend.delete(uri)
                     stray += 1
             backend.purge_temporary(cutoff)
-        return {"blobs": removed_rows, "stray": stray}
+        return {
+            "blobs": removed_rows,
+            "stray": stray,
+            "expired_uploads": expired,
+            "abandoned_uploads": abandoned,
+        }
+
+    def _abort_abandoned_uploads(self, cutoff: float) -> int:
+        """Multipart and append uploads in storage that no entry or tus upload owns."""
+        with self.db.read() as session:
+            owned = set(session.scalars(select(ResumableUpload.storage_upload_id)))
+            for transfer in session.scalars(
+                select(FileEntry.transfer).where(FileEntry.status == "pending")
+            ):
+                if transfer and transfer.get("upload_id"):
+                    owned.add(transfer["upload_id"])
+        aborted = 0
+        for backend in self.storages.values():
+            for upload_id, kind, last_activity in list(backend.iter_uploads()):
+                if upload_id in owned or last_activity >= cutoff:
+                    continue
+                if kind == "multipart":
+                    backend.multipart_abort(upload_id)
+                else:
+                    backend.append_abort(upload_id)
+                aborted += 1
+        return aborted
 
     def migrate(self, identity: Identity, target: str, progress: Progress | None = None) -> int:
         """Copy every blob not on ``target`` there, verify it, switch the row, delete the old."""

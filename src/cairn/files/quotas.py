@@ -42,19 +42,17 @@ def count_files(session: Session, c: Container) -> int:
 
 
 def used_bytes(session: Session, c: Container, replacing: FileEntry | None = None) -> int:
-    """Bytes held by the container's committed and staged uploads."""
-    blob_ref = FileBlob.id.in_(
-        select(FileEntry.blob_id)
-        .where(*_in(c), FileEntry.blob_id.is_not(None))
-        .union(
-            select(FileEntry.staged_blob_id).where(
-                *_in(c),
-                FileEntry.staged_blob_id.is_not(None),
-                *([FileEntry.id != replacing.id] if replacing is not None else []),
-            )
-        )
+    """Bytes held by the container's committed and staged uploads (one join, no subquery)."""
+    blob = func.coalesce(FileEntry.staged_blob_id, FileEntry.blob_id)
+    stmt = (
+        select(func.coalesce(func.sum(FileBlob.size), 0))
+        .select_from(FileEntry)
+        .join(FileBlob, FileBlob.id == blob)
+        .where(*_in(c))
     )
-    return int(session.scalar(select(func.coalesce(func.sum(FileBlob.size), 0)).where(blob_ref)))
+    if replacing is not None:
+        stmt = stmt.where(FileEntry.id != replacing.id)
+    return int(session.scalar(stmt) or 0)
 
 
 def user_bytes(session: Session, owner_id: int) -> int:

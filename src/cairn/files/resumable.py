@@ -8,12 +8,13 @@ reports, never an in-memory counter.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cairn.core.errors import (
     FieldError,
@@ -23,10 +24,13 @@ from cairn.core.errors import (
     ValidationFailed,
 )
 from cairn.core.identity import Identity
+from cairn.core.ids import normalize_id
 from cairn.core.timeutil import utcnow
+from cairn.db import Database
 from cairn.files.containers import resolve
 from cairn.files.models import FileEntry, ResumableUpload
 from cairn.files.service import FilesService
+from cairn.storage import StorageBackend
 
 
 class OffsetMismatch(Exception):
@@ -58,10 +62,10 @@ class ResumableUploads:
         self.files = files
         self.db = files.db
 
-    def _row(self, identity: Identity, upload_id: str) -> ResumableUpload:
+    def _row(self, identity: Identity, upload_id: str, record_id: str) -> ResumableUpload:
         with self.db.read() as session:
             row = session.get(ResumableUpload, upload_id) if len(upload_id) <= 32 else None
-        if row is None or row.expires <= utcnow():
+        if row is None or row.expires <= utcnow() or row.container_id != normalize_id(record_id):
             raise UploadGone()
         if not (
             identity.is_admin or (identity.user_id is not None and identity.user_id == row.owner_id)
@@ -113,16 +117,21 @@ class ResumableUploads:
             state = self._state(row, 0)
         return state
 
-    def status(self, identity: Identity, upload_id: str) -> UploadState:
-        row = self._row(identity, upload_id)
+    def status(self, identity: Identity, record_id: str, upload_id: str) -> UploadState:
+        row = self._row(identity, upload_id, record_id)
         offset = self.files.storages[row.backend].append_length(row.storage_upload_id)
         return self._state(row, offset)
 
     def append(
-        self, identity: Identity, upload_id: str, offset: int, chunks: Iterable[bytes]
+        self,
+        identity: Identity,
+        record_id: str,
+        upload_id: str,
+        offset: int,
+        chunks: Iterable[bytes],
     ) -> UploadState:
         """Append the bytes at ``offset``; finishing the file when the last byte arrives."""
-        row = self._row(identity, upload_id)
+        row = self._row(identity, upload_id, record_id)
         backend = self.files.storages[row.backend]
         current = backend.append_length(row.storage_upload_id)
         if offset != current:
@@ -148,39 +157,54 @@ class ResumableUploads:
                 uow.session.delete(done)
         return self._state(row, offset, entry)
 
-    def terminate(self, identity: Identity, upload_id: str) -> None:
-        row = self._row(identity, upload_id)
+    def terminate(self, identity: Identity, record_id: str, upload_id: str) -> None:
+        row = self._row(identity, upload_id, record_id)
         self.files.storages[row.backend].append_abort(row.storage_upload_id)
         with self.db.write() as uow:
             done = uow.session.get(ResumableUpload, row.id)
             if done is not None:
                 uow.session.delete(done)
-            entry = uow.session.scalar(
-                select(FileEntry).where(
-                    FileEntry.container_kind == "draft",
-                    FileEntry.container_id == row.container_id,
-                    FileEntry.key == row.key,
-                    FileEntry.status == "pending",
-                )
-            )
-            if entry is not None:
-                uow.session.delete(entry)
+            self._drop_pending_entry(uow.session, row)
 
     def expire(self) -> int:
-        """Abort uploads past their expiry (run by `cairn files gc`)."""
-        with self.db.read() as session:
-            rows = list(
-                session.scalars(select(ResumableUpload).where(ResumableUpload.expires <= utcnow()))
-            )
-        for row in rows:
-            backend = self.files.storages.get(row.backend)
-            if backend is not None:
-                backend.append_abort(row.storage_upload_id)
-            with self.db.write() as uow:
-                done = uow.session.get(ResumableUpload, row.id)
-                if done is not None:
-                    uow.session.delete(done)
-        return len(rows)
+        """Abort uploads past their expiry (``cairn files gc`` does this too)."""
+        return expire_uploads(self.db, self.files.storages)
+
+    @staticmethod
+    def _drop_pending_entry(session: Session, row: ResumableUpload) -> None:
+        _drop_pending_entry(session, row)
+
+
+def _drop_pending_entry(session: Session, row: ResumableUpload) -> None:
+    """The file entry a tus upload created, while it is still pending."""
+    entry = session.scalar(
+        select(FileEntry).where(
+            FileEntry.container_kind == "draft",
+            FileEntry.container_id == row.container_id,
+            FileEntry.key == row.key,
+            FileEntry.status == "pending",
+        )
+    )
+    if entry is not None:
+        session.delete(entry)
+
+
+def expire_uploads(db: Database, storages: Mapping[str, StorageBackend]) -> int:
+    """Abort tus uploads past their expiry: their bytes, their row, their pending entry."""
+    with db.read() as session:
+        rows = list(
+            session.scalars(select(ResumableUpload).where(ResumableUpload.expires <= utcnow()))
+        )
+    for row in rows:
+        backend = storages.get(row.backend)
+        if backend is not None:
+            backend.append_abort(row.storage_upload_id)
+        with db.write() as uow:
+            done = uow.session.get(ResumableUpload, row.id)
+            if done is not None:
+                uow.session.delete(done)
+            _drop_pending_entry(uow.session, row)
+    return len(rows)
 
 
 def _limit(chunks: Iterable[bytes], size: int | None, offset: int) -> Iterable[bytes]:

@@ -15,7 +15,13 @@ from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from cairn.access import Policy
-from cairn.core.errors import FieldError, InvalidRequest, NotFound, ValidationFailed
+from cairn.core.errors import (
+    FieldError,
+    InvalidRequest,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from cairn.core.identity import Identity
 from cairn.core.timeutil import utcnow
 from cairn.db import Database
@@ -24,7 +30,7 @@ from cairn.files.containers import Container, resolve
 from cairn.files.dump import dump_entry
 from cairn.files.http import guess_mimetype
 from cairn.files.keys import BadKey, check_key
-from cairn.files.limits import FILE_SIZE_MESSAGE, MAX_FILES_MESSAGE, FileLimits
+from cairn.files.limits import FILE_SIZE_MESSAGE, MAX_FILES_MESSAGE, QUOTA_MESSAGE, FileLimits
 from cairn.files.models import FileBlob, FileEntry
 from cairn.storage import BlobTooLarge, StorageBackend, StoredBlob
 
@@ -128,9 +134,8 @@ class FilesService:
         with self.db.read() as session:
             c = resolve(session, self.policy, identity, record_id, draft=draft)
             where = [FileEntry.container_kind == c.kind, FileEntry.container_id == c.id]
-            if prefix:
-                escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                where.append(FileEntry.key.like(escaped + "%", escape="\\"))
+            if prefix:  # case-sensitive on every database (SQLite's LIKE is not)
+                where.append(func.substr(FileEntry.key, 1, len(prefix)) == prefix)
             total = session.scalar(select(func.count()).select_from(FileEntry).where(*where)) or 0
             stmt = select(FileEntry).where(*where).order_by(FileEntry.key)
             if size is not None:
@@ -228,10 +233,8 @@ class FilesService:
         if size is not None:
             if not isinstance(size, int) or isinstance(size, bool) or size < 0:
                 errors.append(FieldError(f"{i}.size", ["Must be a whole number of bytes."]))
-            elif size > self.limits.max_file_size:
-                errors.append(FieldError(f"{i}.size", [FILE_SIZE_MESSAGE]))
             else:
-                out["size"] = size
+                out["size"] = size  # checked against the record's limits in init_files
         checksum = raw.get("checksum")
         if checksum is not None:
             ok = isinstance(checksum, str) and checksum.lower().startswith("md5:")
@@ -269,10 +272,7 @@ class FilesService:
         if kind == "L":
             return {"type": "L"}
         if kind in ("F", "R"):
-            errors.append(
-                FieldError(f"{i}.transfer.type", ["Transfer type reserved to the system."])
-            )
-            return {"type": "L"}
+            raise PermissionDenied()  # fetch/remote transfers are system-only, as in InvenioRDM
         if kind != "M":
             errors.append(FieldError(f"{i}.transfer.type", ["Must be one of: L, M."]))
             return {"type": "L"}
@@ -309,6 +309,13 @@ class FilesService:
                     [FieldError("files.enabled", ["Files are disabled for this draft."])]
                 )
             limits = quotas.effective(session, c, self.limits)
+            too_big = [
+                FieldError(f"{n}.size", [FILE_SIZE_MESSAGE])
+                for n, it in enumerate(items)
+                if it.get("size", 0) > limits.max_file_size
+            ]
+            if too_big:
+                raise ValidationFailed(too_big)
             existing = (
                 set(
                     session.scalars(
@@ -437,31 +444,38 @@ class FilesService:
 
     # -- uploading and committing ----------------------------------------------
     def _room(
-        self, identity: Identity, record_id: str, key: str
-    ) -> tuple[Container, int, FileEntry]:
+        self, identity: Identity, record_id: str, key: str, *, measure: bool = True
+    ) -> tuple[Container, int, FileEntry, str]:
+        """The pending entry, and how many bytes it may take (with the message to give when
+        they run out). ``measure=False`` skips the byte count (commits need none)."""
         with self.db.read() as session:
             c = resolve(session, self.policy, identity, record_id, draft=True, write=True)
             entry = self._entry(session, c, key)
             if entry.status != "pending":
                 raise InvalidRequest("This file is already committed; delete or re-initialise it.")
+            if not measure:
+                return c, 0, entry, FILE_SIZE_MESSAGE
             limits = quotas.effective(session, c, self.limits)
             room = quotas.room(session, c, limits, replacing=entry)
-            return c, min(room, limits.max_file_size), entry
+            if room < limits.max_file_size:
+                return c, room, entry, QUOTA_MESSAGE
+            return c, limits.max_file_size, entry, FILE_SIZE_MESSAGE
 
     def upload_content(
         self, identity: Identity, record_id: str, key: str, chunks: Iterable[bytes]
     ) -> dict:
         """Stream the bytes of a pending file (transfer type L) into storage."""
         key = self._key(key)
-        _c, max_size, entry = self._room(identity, record_id, key)
+        _c, max_size, entry, message = self._room(identity, record_id, key)
         if entry.transfer.get("type", "L") != "L":
             raise InvalidRequest("This file uses multipart transfer; upload its parts instead.")
-        if entry.expected_size is not None:
-            max_size = min(max_size, entry.expected_size)
+        if entry.expected_size is not None and entry.expected_size < max_size:
+            max_size = entry.expected_size
+            message = f"More bytes than the {entry.expected_size} declared at init."
         try:
             stored = self.storage.write_stream(chunks, max_size=max_size)
         except BlobTooLarge:
-            raise ValidationFailed([FieldError("size", [FILE_SIZE_MESSAGE])]) from None
+            raise ValidationFailed([FieldError("size", [message])]) from None
         return self._stage(identity, record_id, key, stored)
 
     def _stage(self, identity: Identity, record_id: str, key: str, stored: StoredBlob) -> dict:
@@ -502,7 +516,7 @@ class FilesService:
         length: int,
     ) -> dict:
         key = self._key(key)
-        _c, _room, entry = self._room(identity, record_id, key)
+        _c, _room, entry, _message = self._room(identity, record_id, key, measure=False)
         transfer = entry.transfer
         if transfer.get("type") != "M":
             raise InvalidRequest("This file does not use multipart transfer.")
@@ -522,7 +536,12 @@ class FilesService:
     def commit(self, identity: Identity, record_id: str, key: str) -> dict:
         """Finish a file: check its content and checksum; keep nothing if they are wrong."""
         key = self._key(key)
-        _c, _room, entry = self._room(identity, record_id, key)
+        with self.db.read() as session:  # a retried commit answers with the committed file
+            c = resolve(session, self.policy, identity, record_id, draft=True, write=True)
+            done = self._entry(session, c, key)
+            if done.status == "completed":
+                return self._dump(session, [done])[0]
+        _c, _room, entry, _message = self._room(identity, record_id, key, measure=False)
         if entry.transfer.get("type") == "M":
             backend = self.storages[entry.transfer.get("backend", self.default_backend)]
             try:
