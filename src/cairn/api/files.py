@@ -294,6 +294,7 @@ def _archive(request: Request, record_id: str, *, draft: bool) -> Response:
                 arcname=entry.key,
                 size=blob.size,
                 mtime=blob.created,
+                crc32=blob.crc32,
                 open_range=lambda s, e, b=backend, u=blob.uri: b.open_range(u, s, e),
             )
         )

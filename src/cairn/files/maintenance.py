@@ -220,6 +220,7 @@ class FilesMaintenance:
                 assert row is not None
                 old_uri = row.uri
                 row.backend, row.uri = target, stored.uri
+                row.crc32 = row.crc32 if row.crc32 is not None else stored.crc32
                 uow.after_commit(lambda s=source, u=old_uri: s.delete(u))
             moved += 1
             if progress:

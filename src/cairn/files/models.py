@@ -38,6 +38,7 @@ class FileBlob(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     md5: Mapped[str] = mapped_column(String(32))
     sha256: Mapped[str] = mapped_column(String(64))
+    crc32: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_check: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_check_ok: Mapped[bool | None] = mapped_column(Boolean, nullable=True)

@@ -65,6 +65,7 @@ def _blob_row(stored: StoredBlob) -> FileBlob:
         size=stored.size,
         md5=stored.md5,
         sha256=stored.sha256,
+        crc32=stored.crc32,
         created=utcnow(),
     )
 

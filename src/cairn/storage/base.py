@@ -8,9 +8,10 @@ import hashlib
 import logging
 import re
 import uuid
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol, runtime_checkable
@@ -34,6 +35,8 @@ class StoredBlob:
     size: int
     md5: str  # hex
     sha256: str  # hex
+    # CRC-32 of the bytes when computed as they passed (not part of a blob's identity)
+    crc32: int | None = field(default=None, compare=False)
 
 
 class StorageError(Exception):
@@ -135,22 +138,32 @@ class StorageBackend(Protocol):
 
 
 class Digests:
-    """md5 + sha256 + byte count of everything passed to :meth:`update`."""
+    """md5 + sha256 + CRC-32 + byte count of everything passed to :meth:`update`."""
 
-    __slots__ = ("_md5", "_sha256", "size")
+    __slots__ = ("_md5", "_sha256", "crc32", "size")
 
     def __init__(self) -> None:
         self._md5 = hashlib.md5(usedforsecurity=False)
         self._sha256 = hashlib.sha256()
+        self.crc32 = 0
         self.size = 0
 
     def update(self, chunk: bytes) -> None:
         self._md5.update(chunk)
         self._sha256.update(chunk)
+        self.crc32 = zlib.crc32(chunk, self.crc32)
         self.size += len(chunk)
 
     def result(self) -> tuple[str, str, int]:
         return self._md5.hexdigest(), self._sha256.hexdigest(), self.size
+
+
+def digest_blob(chunks: Iterable[bytes]) -> Digests:
+    """All digests of a stream of chunks."""
+    digests = Digests()
+    for chunk in chunks:
+        digests.update(chunk)
+    return digests
 
 
 def digest_chunks(chunks: Iterable[bytes]) -> tuple[str, str, int]:
@@ -217,7 +230,7 @@ class ChecksummingWriter(ABC):
             self._abort_quietly()
             raise
         self._state = "committed"
-        return blob
+        return replace(blob, crc32=self.digests.crc32)
 
     def abort(self) -> None:
         if self._state != "open":

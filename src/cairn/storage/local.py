@@ -36,6 +36,7 @@ from cairn.storage.base import (
     check_range,
     check_upload_id,
     checksum_hasher,
+    digest_blob,
     digest_chunks,
     exact_length,
     is_upload_id,
@@ -282,10 +283,11 @@ class LocalStorage:
         """Checksum the upload's data, rename it into place under the upload's id, clean up."""
         upload_id = directory.name
         with _os_errors(f"cannot finish upload {upload_id}"):
-            md5, sha256, size = digest_chunks(self._read_path(directory / "data"))
+            digests = digest_blob(self._read_path(directory / "data"))
+            md5, sha256, size = digests.result()
             uri = self._install(directory / "data", upload_id)
             shutil.rmtree(directory, ignore_errors=True)
-        return StoredBlob(NAME, uri, size, md5, sha256)
+        return StoredBlob(NAME, uri, size, md5, sha256, digests.crc32)
 
     def _read_path(self, path: Path) -> Iterator[bytes]:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)

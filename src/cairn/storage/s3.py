@@ -45,6 +45,7 @@ from cairn.storage.base import (
     check_upload_id,
     checksum_hasher,
     content_disposition,
+    digest_blob,
     digest_chunks,
     exact_length,
     is_upload_id,
@@ -488,8 +489,9 @@ class S3Storage:
 
     def _checksummed(self, key: str) -> StoredBlob:
         uri = self._uri(key)
-        md5, sha256, size = self.checksums(uri)
-        return StoredBlob(NAME, uri, size, md5, sha256)
+        digests = digest_blob(self.open_range(uri))
+        md5, sha256, size = digests.result()
+        return StoredBlob(NAME, uri, size, md5, sha256, digests.crc32)
 
     def iter_uploads(self) -> Iterator[tuple[str, str, float]]:
         """Pending uploads: (upload id, "multipart" | "append", last activity epoch)."""
