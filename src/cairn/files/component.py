@@ -56,8 +56,8 @@ class FilesComponent:
         return []
 
     def on_publish(self, session: Session, draft: Draft, record: Record, first: bool) -> None:
-        if draft.fork_revision_id is not None:
-            return
+        if draft.fork_revision_id is not None or not _enabled(draft.data):
+            return  # locked files stay; a metadata-only draft has none (check_update)
         session.execute(
             update(FileEntry)
             .where(*_where("draft", draft.id))
