@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from cairn.access.filters import Filter, MatchAll, MatchNone, Term
+from cairn.core.filters import Filter, MatchAll, MatchNone, Term
 from cairn.core.identity import Identity
 
 

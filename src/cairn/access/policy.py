@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from cairn.access.filters import Filter, any_of
 from cairn.access.generators import (
     Administrators,
     AuthenticatedUser,
@@ -14,6 +13,7 @@ from cairn.access.generators import (
     Subject,
     SystemProcess,
 )
+from cairn.core.filters import Filter, any_of
 from cairn.core.identity import Identity
 
 __all__ = ["Policy", "Subject", "records_policy"]

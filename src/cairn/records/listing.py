@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from cairn.access.filters import All, AnyOf, Filter, MatchAll, MatchNone, Term
+from cairn.core.filters import All, AnyOf, Filter, MatchAll, MatchNone, Term
 from cairn.records.models import Draft, Parent, Record
 from cairn.records.params import SearchParams
 

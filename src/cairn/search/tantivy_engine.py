@@ -1,0 +1,441 @@
+"""The embedded search engine: Tantivy indexes in a folder, versions behind alias files.
+
+Layout under ``root`` (see docs/search.md): ``<prefix><name>-<stamp>/`` is one version of an
+index (a Tantivy index plus ``cairn-index.json``: format, stemming language, fields) and
+``<prefix><name>.alias`` names the live version.  A version is addressed by its physical
+name ``<name>-<stamp>`` (what :meth:`TantivyEngine.create_version` returns); every method
+taking an index name accepts either the alias name or a physical name.
+
+One writer per index per process: open indexes are shared by every engine of the process
+that points at the same folder, and the writer stays open between commits.  Each
+:meth:`~TantivyEngine.apply` is one commit that also replaces a small state document holding
+the change-log sequence, so the sequence is exactly as durable as the documents.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import threading
+import time
+import weakref
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import tantivy
+from tantivy import Filter, Occur, Query, TextAnalyzerBuilder, Tokenizer
+
+from cairn.search import facets
+from cairn.search.cursor import count, decode, page, resolve_sort
+from cairn.search.documents import FIELDS, META_ID, NAMES, TEXT
+from cairn.search.engine import Delete, SearchRequest, SearchResult, Upsert
+from cairn.search.query import QueryBuilder, is_engine_failure
+
+FORMAT = 1
+META_FILE = "cairn-index.json"
+MAX_SIZE = 10_000
+_OWN = ("id", "meta_seq")  # set by the engine, never by a document
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+
+
+class IndexNotFound(LookupError):
+    pass
+
+
+def _analyzer(language: str | None, fold_only: bool = False) -> tantivy.TextAnalyzer:
+    tokenizer = Tokenizer.raw() if fold_only else Tokenizer.simple()
+    builder = TextAnalyzerBuilder(tokenizer)
+    if not fold_only:
+        builder = builder.filter(Filter.remove_long(64))
+    builder = builder.filter(Filter.lowercase()).filter(Filter.ascii_fold())
+    if language:
+        builder = builder.filter(Filter.stemmer(language))
+    return builder.build()
+
+
+def _schema(fields: Sequence[str]) -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    for name in fields:
+        spec = FIELDS[name]
+        if spec.kind == "text":
+            builder.add_text_field(name, stored=spec.stored, tokenizer_name=spec.analyzer)
+        elif spec.kind == "raw":
+            builder.add_text_field(name, stored=spec.stored, fast=spec.fast, tokenizer_name="raw")
+        else:
+            add = {
+                "u64": builder.add_unsigned_field,
+                "i64": builder.add_integer_field,
+                "bool": builder.add_boolean_field,
+                "date": builder.add_date_field,
+            }[spec.kind]
+            add(name, stored=spec.stored, indexed=spec.indexed, fast=spec.fast)
+    return builder.build()
+
+
+def _values(kind: str, value: Any, lower: bool) -> list[Any]:
+    items = value if isinstance(value, list | tuple) else [value]
+    out: list[Any] = []
+    for item in items:
+        if item is None:
+            continue
+        if kind in ("text", "raw") and isinstance(item, str):
+            out.append(item.lower() if lower else item)
+        elif kind == "bool" and isinstance(item, bool):
+            out.append(item)
+        elif kind in ("u64", "i64") and isinstance(item, int) and not isinstance(item, bool):
+            if kind == "i64" or item >= 0:
+                out.append(item)
+        elif kind == "date" and hasattr(item, "tzinfo"):
+            out.append(item)
+    return out
+
+
+class _Handle:
+    """One open physical index: Tantivy index, query builder, lazily opened writer."""
+
+    def __init__(self, path: Path, *, language: str, heap_size: int, create: bool) -> None:
+        self.path = path
+        self.heap_size = heap_size
+        self.lock = threading.Lock()
+        self.closed = False
+        self._writer: tantivy.IndexWriter | None = None
+        meta_path = path / META_FILE
+        if create:
+            path.mkdir(parents=True, exist_ok=False)
+            meta: dict[str, Any] = {"format": FORMAT, "language": language, "fields": list(FIELDS)}
+            self.index = tantivy.Index(_schema(meta["fields"]), str(path), reuse=False)
+            tmp = path / f"{META_FILE}.tmp"
+            tmp.write_text(json.dumps(meta))
+            os.replace(tmp, meta_path)
+        else:
+            meta = json.loads(meta_path.read_text())
+            self.index = tantivy.Index.open(str(path))
+        stem = meta.get("language") or None
+        stem = None if stem == "none" else stem
+        self.fields = frozenset(f for f in meta["fields"] if f in FIELDS)
+        self.index.register_tokenizer(TEXT, _analyzer(stem))
+        self.index.register_tokenizer(NAMES, _analyzer(None))
+        self.index.config_reader("OnCommit")
+        self.schema = self.index.schema
+        self.builder = QueryBuilder(
+            self.schema,
+            {TEXT: _analyzer(stem), NAMES: _analyzer(None)},
+            _analyzer(None, fold_only=True),
+            self.fields,
+        )
+        self.state_doc = Query.term_query(self.schema, "id", META_ID)
+
+    def writer(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            self._writer = self.index.writer(self.heap_size)
+        return self._writer
+
+    def document(self, doc_id: str, document: dict[str, Any]) -> tantivy.Document:
+        """The Tantivy document; values of a wrong type are left out, never an error."""
+        values = {
+            name: value
+            for name, value in document.items()
+            if name in self.fields and value is not None and value != [] and name not in _OWN
+        }
+        values["id"] = doc_id.lower()
+        try:  # the fast path: record_document's output is already typed
+            return tantivy.Document.from_dict(values, self.schema)
+        except (ValueError, TypeError, OverflowError):
+            pass
+        checked: dict[str, Any] = {}
+        for name, value in values.items():
+            spec = FIELDS[name]
+            kept = _values(spec.kind, value, spec.lower)
+            if kept:
+                checked[name] = kept
+        return tantivy.Document.from_dict(checked, self.schema)
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+            if self._writer is not None:
+                self._writer.wait_merging_threads()
+                self._writer = None
+
+
+_OPEN: weakref.WeakValueDictionary[str, _Handle] = weakref.WeakValueDictionary()
+_OPEN_LOCK = threading.Lock()
+
+
+class TantivyEngine:
+    """:class:`cairn.search.engine.SearchEngine` on Tantivy indexes under ``root``."""
+
+    def __init__(
+        self,
+        root: Path,
+        prefix: str = "",
+        *,
+        language: str = "english",
+        heap_size: int = 128_000_000,
+        search_threads: int = 2,
+    ) -> None:
+        if prefix and not _NAME.match(prefix):
+            raise ValueError(f"invalid index prefix {prefix!r}")
+        self.root = Path(root)
+        self.prefix = prefix
+        self.language = language
+        self.heap_size = heap_size
+        self.search_threads = search_threads
+        _analyzer(None if language == "none" else language)  # fail early on a bad language
+        self._held: dict[str, _Handle] = {}
+        self._threads: ThreadPoolExecutor | None = None
+        self._threads_lock = threading.Lock()
+
+    def _pool(self) -> ThreadPoolExecutor | None:
+        """Threads that count facets while the page is fetched (Tantivy releases the GIL)."""
+        if self.search_threads < 1:
+            return None
+        with self._threads_lock:
+            if self._threads is None:
+                self._threads = ThreadPoolExecutor(self.search_threads, "cairn-search")
+            return self._threads
+
+    # -- names, versions, aliases ----------------------------------------------------------
+    def _path(self, physical: str) -> Path:
+        if not _NAME.match(physical):
+            raise ValueError(f"invalid index name {physical!r}")
+        return self.root / f"{self.prefix}{physical}"
+
+    def _alias_path(self, name: str) -> Path:
+        return self._path(name).with_name(f"{self.prefix}{name}.alias")
+
+    def alias_target(self, name: str) -> str | None:
+        """The physical name of the version ``name`` serves (``None``: no alias)."""
+        try:
+            return self._alias_path(name).read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def switch_alias(self, name: str, version: str) -> None:
+        """Point ``name`` at ``version`` atomically (readers follow on their next search)."""
+        if not (self._path(version) / META_FILE).exists():
+            raise IndexNotFound(f"no index version {version!r}")
+        alias = self._alias_path(name)
+        tmp = alias.with_name(f"{alias.name}.{os.getpid()}.tmp")
+        with open(tmp, "w") as handle:
+            handle.write(version + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, alias)
+
+    def create_version(self, name: str) -> str:
+        """A new empty version of ``name`` beside the live one; returns its physical name."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        stamp = int(time.time())
+        while self._path(f"{name}-{stamp}").exists():
+            stamp += 1
+        version = f"{name}-{stamp}"
+        self._open(version, create=True)
+        return version
+
+    def versions(self, name: str) -> list[str]:
+        pattern = re.compile(rf"^{re.escape(self.prefix + name)}-(\d+)$")
+        if not self.root.is_dir():
+            return []
+        found = [p.name for p in self.root.iterdir() if pattern.match(p.name) and p.is_dir()]
+        return sorted(n[len(self.prefix) :] for n in found)
+
+    def drop_version(self, version: str) -> None:
+        """Delete one version (not the live one: switch the alias first)."""
+        for alias in self.root.glob(f"{self.prefix}*.alias"):
+            if (
+                alias.read_text().strip() == version
+                and alias.name != f"{self.prefix}{version}.alias"
+            ):
+                raise ValueError(f"{version} is live behind {alias.name}; switch the alias first")
+        self._remove(version)
+
+    def _remove(self, version: str) -> None:
+        path = self._path(version)
+        with _OPEN_LOCK:
+            handle = _OPEN.pop(str(path), None)
+        self._held.pop(version, None)
+        if handle is not None:
+            handle.close()
+        shutil.rmtree(path, ignore_errors=True)
+
+    def ensure_index(self, name: str) -> None:
+        target = self.alias_target(name)
+        if target is not None and (self._path(target) / META_FILE).exists():
+            return
+        if target is None and (self._path(name) / META_FILE).exists():
+            return  # a physical version
+        self.switch_alias(name, self.create_version(name))
+
+    def drop_index(self, name: str) -> None:
+        for version in self.versions(name):
+            self._remove(version)
+        self._alias_path(name).unlink(missing_ok=True)
+
+    def _physical(self, name: str) -> str:
+        target = self.alias_target(name)
+        if target is not None:
+            return target
+        if (self._path(name) / META_FILE).exists():
+            return name
+        raise IndexNotFound(f"no search index {name!r}; create it with ensure_index")
+
+    def _open(self, physical: str, create: bool = False) -> _Handle:
+        handle = self._held.get(physical)
+        if handle is not None and not handle.closed:
+            return handle
+        path = self._path(physical)
+        with _OPEN_LOCK:
+            handle = _OPEN.get(str(path))
+            if handle is None or handle.closed:
+                handle = _Handle(
+                    path, language=self.language, heap_size=self.heap_size, create=create
+                )
+                _OPEN[str(path)] = handle
+        self._held[physical] = handle
+        return handle
+
+    def _handle(self, name: str) -> _Handle:
+        return self._open(self._physical(name))
+
+    def close(self) -> None:
+        """Let go of this engine's indexes (writers close when no engine uses them)."""
+        self._held.clear()
+        with self._threads_lock:
+            if self._threads is not None:
+                self._threads.shutdown(wait=False)
+                self._threads = None
+
+    # -- writing ---------------------------------------------------------------------------
+    def apply(self, name: str, changes: Sequence[Upsert | Delete], seq: int) -> None:
+        handle = self._handle(name)
+        with handle.lock:
+            writer = handle.writer()
+            try:
+                for change in changes:
+                    writer.delete_documents_by_term("id", change.doc_id.lower())
+                    if isinstance(change, Upsert):
+                        writer.add_document(handle.document(change.doc_id, change.document))
+                writer.delete_documents_by_term("id", META_ID)
+                writer.add_document(
+                    tantivy.Document.from_dict({"id": [META_ID], "meta_seq": [seq]}, handle.schema)
+                )
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+        handle.index.reload()
+
+    def applied_seq(self, name: str) -> int:
+        try:
+            handle = self._handle(name)
+        except IndexNotFound:
+            return 0
+        searcher = handle.index.searcher()
+        hits = searcher.search(handle.state_doc, 1).hits
+        if not hits:
+            return 0
+        value = searcher.doc(hits[0][1]).get_first("meta_seq")
+        return int(value) if value is not None else 0
+
+    def reload(self, name: str) -> None:
+        self._handle(name).index.reload()
+
+    # -- reading ---------------------------------------------------------------------------
+    def _compose(self, handle: _Handle, user: Query | None, filters: Sequence[Query]) -> Query:
+        clauses = [(Occur.Must, user if user is not None else Query.all_query())]
+        clauses.extend((Occur.Must, Query.const_score_query(f, 0.0)) for f in filters)
+        clauses.append((Occur.MustNot, handle.state_doc))
+        return Query.boolean_query(clauses)
+
+    def _queries(
+        self, handle: _Handle, request: SearchRequest
+    ) -> tuple[Query | None, list[Query], dict[str, Query]]:
+        builder = handle.builder
+        chosen = facets.selections(builder, request.facets)
+        return builder.user_query(request.q), [builder.filter(request.filter)], chosen
+
+    def count(self, name: str, request: SearchRequest) -> int:
+        handle = self._handle(name)
+        user, filters, chosen = self._queries(handle, request)
+        query = self._compose(handle, user, [*filters, *chosen.values()])
+        searcher = handle.index.searcher()
+        return int(
+            self._run(
+                handle,
+                request,
+                lambda q: count(searcher, q),
+                query,
+                filters + list(chosen.values()),
+            )
+        )
+
+    def document_count(self, name: str) -> int:
+        return self.count(name, SearchRequest())
+
+    def _run(
+        self, handle: _Handle, request: SearchRequest, call: Any, query: Query, filters: list[Query]
+    ) -> Any:
+        """Run ``call(query)``; if Tantivy refuses the query, search the text as plain words."""
+        try:
+            return call(query)
+        except BaseException as exc:
+            if not is_engine_failure(exc):
+                raise
+            plain = handle.builder.plain_text(request.q)
+            return call(self._compose(handle, plain, filters))
+
+    def search(self, name: str, request: SearchRequest) -> SearchResult:
+        handle = self._handle(name)
+        user, filters, chosen = self._queries(handle, request)
+        all_filters = [*filters, *chosen.values()]
+        query = self._compose(handle, user, all_filters)
+        sort, spec = resolve_sort(request.sort, has_terms=user is not None)
+        cursor = decode(request.cursor, sort) if request.cursor else None
+        size = min(max(int(request.size), 1), MAX_SIZE)
+        searcher = handle.index.searcher()
+
+        def run(q: Query) -> tuple[list[str], int, str | None]:
+            return page(
+                searcher, handle.schema, q, sort, spec, max(int(request.page), 1), size, cursor
+            )
+
+        counts = self._facet_counts(handle, searcher, request, user, filters, chosen)
+        ids, total, next_cursor = self._run(handle, request, run, query, all_filters)
+        return SearchResult(ids, total, counts(), next_cursor)
+
+    def _facet_counts(
+        self,
+        handle: _Handle,
+        searcher: tantivy.Searcher,
+        request: SearchRequest,
+        user: Query | None,
+        filters: list[Query],
+        chosen: dict[str, Query],
+    ) -> Callable[[], dict[str, list[dict[str, Any]]]]:
+        """Start counting the requested facets (on the pool's threads, while the caller
+        fetches the page); the returned function waits for the counts."""
+        names = request.aggregations
+        if not names:
+            return dict
+        tasks = facets.plan(self._compose(handle, user, filters), chosen, names)
+        pool = self._pool()
+        futures = [pool.submit(searcher.aggregate, q, spec) for q, spec, _ in tasks] if pool else []
+
+        def wait() -> dict[str, list[dict[str, Any]]]:
+            try:
+                raws = [f.result() for f in futures] or [
+                    searcher.aggregate(q, s) for q, s, _ in tasks
+                ]
+                return facets.collect(tasks, raws, names)
+            except BaseException as exc:
+                if not is_engine_failure(exc):
+                    raise
+                plain = self._compose(handle, handle.builder.plain_text(request.q), filters)
+                return facets.count(searcher.aggregate, plain, chosen, names)
+
+        return wait
