@@ -57,3 +57,15 @@ def test_presigned_redirect_for_s3(tmp_path, db, user, s3_served):  # noqa: F811
         assert "p.txt" in direct.headers.get("Content-Disposition", "")
     finally:
         served.stop()
+
+
+def test_archive_size_limit_gets_400(tmp_path, db, user):
+    served = serve(tmp_path / "archlimit", db, files_archive_max_size=100)
+    try:
+        api = Api(served.base, user.token)
+        rid = files_draft(api)
+        upload(api, rid, "big.bin", b"x" * 500)
+        r = api.get(f"/api/records/{rid}/draft/files-archive")
+        assert r.status_code == 400 and "one by one" in r.json()["message"]
+    finally:
+        served.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 from fastapi import APIRouter, Request
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -11,7 +12,7 @@ from cairn.api.context import identity, identity_async, in_thread, services
 from cairn.api.downloads import accel_response, redirect, stream_response
 from cairn.api.openapi import ERRORS
 from cairn.api.streams import pump
-from cairn.files.archive import Archive, ArchiveMember
+from cairn.core.errors import FieldError, ValidationFailed
 from cairn.files.service import Download
 
 router = APIRouter(prefix="/api/records/{id}", tags=["files"])
@@ -20,8 +21,6 @@ R = {200: {"description": "OK"}, **ERRORS}
 
 
 def _json(request: Request, body: object, status: int = 200) -> Response:
-    import orjson
-
     return Response(orjson.dumps(body), status_code=status, media_type="application/json")
 
 
@@ -56,8 +55,6 @@ def _listing(request: Request, record_id: str, draft: bool) -> Response:
 
 
 def _paging(page: str | None, size: str | None) -> tuple[int, int | None]:
-    from cairn.core.errors import FieldError, ValidationFailed
-
     try:
         p = int(page) if page else 1
         s = int(size) if size else None
@@ -254,11 +251,11 @@ def _download(request: Request, record_id: str, key: str, *, draft: bool) -> Res
     filename = key.rsplit("/", 1)[-1]
     offload = svc.offload
     if offload == "presigned":
-        url = found.backend.presigned_url(found.blob.uri, filename, found.entry["mimetype"])
+        url = found.presigned_url(filename)
         if url:
             return redirect(url)
     extra = {"Content-MD5": found.blob.md5}  # bare hex, as InvenioRDM sends it
-    if offload == "nginx" and found.backend.local_path(found.blob.uri) is not None:
+    if offload == "nginx" and found.is_local():
         # nginx sends the bytes (and honours Range itself); Cairn sends only the headers
         extra["X-Accel-Redirect"] = svc.accel_prefix + "/" + found.blob.uri
         return accel_response(
@@ -283,43 +280,14 @@ def _download(request: Request, record_id: str, key: str, *, draft: bool) -> Res
 
 
 def _archive(request: Request, record_id: str, *, draft: bool) -> Response:
-    svc = services(request)
-    container, rows = svc.files.archive_members(identity(request), record_id, draft=draft)
-    members = []
-    newest = None
-    for entry, blob in rows:
-        backend = svc.files.storages[blob.backend]
-        members.append(
-            ArchiveMember(
-                arcname=entry.key,
-                size=blob.size,
-                mtime=blob.created,
-                crc32=blob.crc32,
-                open_range=lambda s, e, b=backend, u=blob.uri: b.open_range(u, s, e),
-            )
-        )
-        newest = blob.created if newest is None or blob.created > newest else newest
-    archive = Archive(members)
-    size = archive.size()
-    limit = svc.files.limits.archive_max_size
-    if limit and size > limit:
-        from cairn.core.errors import InvalidRequest
-
-        raise InvalidRequest(
-            "The archive is larger than this repository allows; download the files one by one."
-        )
-    import hashlib
-
-    digest = hashlib.sha256("".join(f"{e.key}\0{b.id}\0" for e, b in rows).encode()).hexdigest()
-    from cairn.core.timeutil import utcnow
-
+    found = services(request).files.archive(identity(request), record_id, draft=draft)
     return stream_response(
         request,
-        size=size,
-        etag=f'"zip-{digest[:32]}"',
-        last_modified=newest or utcnow(),
-        filename=f"{container.id}.zip",
+        size=found.archive.size(),
+        etag=found.etag,
+        last_modified=found.last_modified,
+        filename=found.filename,
         mimetype="application/zip",
-        open_range=archive.iter_bytes,
+        open_range=found.archive.iter_bytes,
         attachment=True,
     )

@@ -13,7 +13,9 @@ import hashlib
 import tempfile
 from collections.abc import Iterator
 
+import orjson
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from cairn.api.context import identity_async, services
@@ -37,8 +39,6 @@ def _headers(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def _tus_error(status: int, message: str, extra: dict[str, str] | None = None) -> Response:
-    import orjson
-
     body = orjson.dumps({"status": status, "message": message})
     return Response(
         body, status_code=status, media_type="application/json", headers=_headers(extra)
@@ -176,8 +176,6 @@ async def create(id: str, request: Request) -> Response:
             raise ValidationFailed([FieldError("Upload-Metadata", ["Give a key or filename."])])
         who = await identity_async(request)
         uploads = _uploads(request)
-        from starlette.concurrency import run_in_threadpool
-
         state = await run_in_threadpool(uploads.create, who, id, key, int(raw), metadata)
         location = services(request).links.url("tus.upload", id=id, upload_id=state.id)
         if request.headers.get("content-type", "").split(";")[0].strip() == OFFSET_TYPE:
@@ -194,8 +192,6 @@ async def head(id: str, upload_id: str, request: Request) -> Response:
     """`HEAD`: where the upload stands (`Upload-Offset`, `Upload-Length`)."""
     if (problem := _version_problem(request)) is not None:
         return problem
-    from starlette.concurrency import run_in_threadpool
-
     who = await identity_async(request)
     state = await run_in_threadpool(_uploads(request).status, who, id, upload_id)
     return Response(status_code=200, headers=_headers(_state_headers(state)))
@@ -227,8 +223,6 @@ async def terminate(id: str, upload_id: str, request: Request) -> Response:
     """Stop an upload and discard its bytes (termination extension)."""
     if (problem := _version_problem(request)) is not None:
         return problem
-    from starlette.concurrency import run_in_threadpool
-
     who = await identity_async(request)
     await run_in_threadpool(_uploads(request).terminate, who, id, upload_id)
     return Response(status_code=204, headers=_headers())

@@ -6,9 +6,12 @@ of work. Methods are synchronous and are called off the event loop.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import delete, func, insert, literal, select, update
@@ -26,12 +29,14 @@ from cairn.core.identity import Identity
 from cairn.core.timeutil import utcnow
 from cairn.db import Database
 from cairn.files import quotas
+from cairn.files.archive import Archive, ArchiveMember
 from cairn.files.containers import Container, resolve
 from cairn.files.dump import dump_entry
 from cairn.files.http import guess_mimetype
 from cairn.files.keys import BadKey, check_key
 from cairn.files.limits import FILE_SIZE_MESSAGE, MAX_FILES_MESSAGE, QUOTA_MESSAGE, FileLimits
 from cairn.files.models import FileBlob, FileEntry
+from cairn.records.models import Draft, Parent, Record
 from cairn.storage import BlobTooLarge, StorageBackend, StoredBlob
 
 DISABLED = "Files are disabled for this draft."
@@ -55,6 +60,24 @@ class Download:
 
     def open_range(self, start: int = 0, end: int | None = None) -> Iterator[bytes]:
         return self.backend.open_range(self.blob.uri, start, end)
+
+    def presigned_url(self, filename: str) -> str | None:
+        """A direct URL at the backend (S3 with presigning on), else None."""
+        return self.backend.presigned_url(self.blob.uri, filename, self.entry["mimetype"])
+
+    def is_local(self) -> bool:
+        """Whether the bytes are a local file (nginx can send them itself)."""
+        return self.backend.local_path(self.blob.uri) is not None
+
+
+@dataclass(frozen=True)
+class ArchiveDownload:
+    """ "Download all": the ZIP, and what the response headers need."""
+
+    archive: Archive
+    filename: str
+    etag: str
+    last_modified: datetime
 
 
 def _blob_row(stored: StoredBlob) -> FileBlob:
@@ -154,8 +177,6 @@ class FilesService:
 
     @staticmethod
     def _row_data(session: Session, c: Container) -> dict[str, Any]:
-        from cairn.records.models import Draft, Record
-
         row = session.get(Record if c.kind == "record" and c.locked else Draft, c.id)
         if row is None and c.kind == "record":
             row = session.get(Draft, c.id)
@@ -179,9 +200,8 @@ class FilesService:
             assert blob is not None
             return Download(dump_entry(entry, blob), blob, self.storages[blob.backend])
 
-    def archive_members(
-        self, identity: Identity, record_id: str, *, draft: bool
-    ) -> tuple[Container, list[tuple[FileEntry, FileBlob]]]:
+    def archive(self, identity: Identity, record_id: str, *, draft: bool) -> ArchiveDownload:
+        """Every committed file of a draft or record as one streamed ZIP."""
         with self.db.read() as session:
             c = resolve(session, self.policy, identity, record_id, draft=draft)
             rows = session.execute(
@@ -194,7 +214,28 @@ class FilesService:
                 )
                 .order_by(FileEntry.key)
             ).all()
-            return c, [(r[0], r[1]) for r in rows]
+        members = [
+            ArchiveMember(
+                arcname=entry.key,
+                size=blob.size,
+                mtime=blob.created,
+                crc32=blob.crc32,
+                open_range=partial(self.storages[blob.backend].open_range, blob.uri),
+            )
+            for entry, blob in rows
+        ]
+        archive = Archive(members)
+        limit = self.limits.archive_max_size
+        if limit and archive.size() > limit:
+            raise InvalidRequest(
+                "The archive is larger than this repository allows; download the files one by one."
+            )
+        # blobs never change, so their ids (and the layout inputs) identify the bytes
+        digest = hashlib.sha256(
+            ("".join(f"{e.key}\0{b.id}\0" for e, b in rows) + archive.fingerprint()).encode()
+        ).hexdigest()
+        newest = max((b.created for _, b in rows), default=None)
+        return ArchiveDownload(archive, f"{c.id}.zip", f'"zip-{digest[:32]}"', newest or utcnow())
 
     # -- init, update, delete ------------------------------------------------
     def _parse_init(self, body: object) -> list[dict[str, Any]]:
@@ -590,8 +631,6 @@ class FilesService:
     # -- versions ----------------------------------------------------------
     def import_files(self, identity: Identity, record_id: str) -> list[dict]:
         """Link every file of the previous version into a new-version draft (no byte copy)."""
-        from cairn.records.models import Parent
-
         with self.db.write() as uow:
             session = uow.session
             c = resolve(session, self.policy, identity, record_id, draft=True, write=True)
