@@ -17,10 +17,16 @@ from sqlalchemy import text
 from cairn.app import create_app
 from cairn.db import Base, Database
 from cairn.db.migrate import upgrade
+from cairn.records.index_docs import INDEXES
+from cairn.records.indexer import Indexer
+from cairn.records.migration import IndexMigrations
 from cairn.settings import Settings, ensure_instance, load_settings
 from tests.factories import Factory
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# the indexers of every app the tests made: tables are emptied between tests behind the
+# change log's back, so their indexes are rebuilt then (see _clean_tables)
+INDEXERS: list[Indexer] = []
 TEST_DB_URL = os.environ.get("CAIRN_TEST_DATABASE_URL", "")
 
 
@@ -53,6 +59,9 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if "db" in request.fixturenames:
         database: Database = request.getfixturevalue("db")
+        running = [i for i in INDEXERS if i.db is database and i._thread is not None]
+        for indexer in running:
+            indexer.stop()
         import cairn.accounts.models
         import cairn.db.changes
         import cairn.files.models
@@ -61,6 +70,15 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         with database.engine.begin() as conn:
             for table in reversed(Base.metadata.sorted_tables):
                 conn.execute(table.delete())
+        for indexer in running:
+            reset_index(indexer)
+            indexer.start()
+
+
+def reset_index(indexer: Indexer) -> None:
+    """Rebuild ``indexer``'s indexes when they hold documents."""
+    if any(indexer.engine.document_count(name) for name in INDEXES):
+        IndexMigrations(indexer).rebuild()
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +93,10 @@ def settings(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Set
 
 @pytest.fixture(scope="session")
 def app(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
-    return create_app(settings, db)
+    application = create_app(settings, db)
+    INDEXERS.append(application.state.services.search.indexer)
+    yield application
+    application.state.services.search.indexer.stop()
 
 
 @pytest.fixture
@@ -100,6 +121,10 @@ class ServedApp:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=5)
+        indexer = self.app.state.services.search.indexer
+        indexer.stop()
+        if indexer in INDEXERS:
+            INDEXERS.remove(indexer)
 
 
 def serve(tmp: Path, database: Database, **settings_overrides: object) -> ServedApp:
@@ -113,6 +138,7 @@ def serve(tmp: Path, database: Database, **settings_overrides: object) -> Served
         )
     )
     application = create_app(cfg, database)
+    INDEXERS.append(application.state.services.search.indexer)
     port_holder.base = base
     port_holder.server = uvicorn.Server(
         uvicorn.Config(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI
@@ -24,7 +26,12 @@ from cairn.files.limits import FileLimits
 from cairn.files.service import FilesService
 from cairn.formats import default_registry
 from cairn.records.config import RecordsConfig
+from cairn.records.index_docs import DocumentSource
+from cairn.records.indexer import Indexer
+from cairn.records.migration import IndexMigrations
+from cairn.records.search import RecordSearch
 from cairn.records.service import RecordService
+from cairn.search.tantivy_engine import TantivyEngine
 from cairn.settings import Settings, SettingsError
 from cairn.storage import StorageBackend, StorageConfig, build_storage
 from cairn.vocabularies import load_registry
@@ -55,6 +62,26 @@ def build_storages(settings: Settings) -> dict[str, StorageBackend]:
     return storages
 
 
+def build_engine(settings: Settings) -> TantivyEngine:
+    return TantivyEngine(
+        settings.effective_search_path,
+        settings.search_index_prefix,
+        language=settings.search_language,
+    )
+
+
+def build_indexer(settings: Settings, db: Database, engine: TantivyEngine) -> Indexer:
+    indexer = Indexer(
+        db,
+        engine,
+        DocumentSource([FilesComponent()]),
+        refresh=settings.search_refresh_seconds,
+        wait=settings.search_wait_seconds,
+    )
+    indexer.rebuilder = IndexMigrations(indexer).rebuild
+    return indexer
+
+
 def build_services(settings: Settings, db: Database, app: FastAPI) -> Services:
     vocabularies = load_registry()
     config = RecordsConfig(
@@ -75,8 +102,12 @@ def build_services(settings: Settings, db: Database, app: FastAPI) -> Services:
         gc_grace_hours=settings.files_gc_grace_hours,
     )
     files = FilesService(db, policy, storages, settings.storage_backend, limits)
+    records = RecordService(db, vocabularies, policy, config, components=[FilesComponent()])
+    engine = build_engine(settings)
+    indexer = build_indexer(settings, db, engine)
     return Services(
-        records=RecordService(db, vocabularies, policy, config, components=[FilesComponent()]),
+        records=records,
+        search=RecordSearch(records, engine, indexer),
         files=files,
         offload=settings.files_offload,
         accel_prefix=settings.files_accel_prefix.rstrip("/"),
@@ -88,6 +119,12 @@ def build_services(settings: Settings, db: Database, app: FastAPI) -> Services:
     )
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.services.search.indexer.stop()
+
+
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     """Build the ASGI app for ``settings`` (the database must already be migrated)."""
     app = FastAPI(
@@ -97,6 +134,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     database = db or Database(settings.effective_database_url, settings.db_pool_size)
     app.state.settings = settings
@@ -105,7 +143,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(api_vocabularies.router)
     app.include_router(api_files.router)
     app.include_router(api_tus.router)
-    app.state.services = build_services(settings, database, app)
+    app.state.services = services = build_services(settings, database, app)
+    indexer = services.search.indexer
+    indexer.start()  # writes only in the one process holding the index folder's lock
     api_errors.install(app)
     api_openapi.install(app)
     app.add_middleware(HeadAsGet)

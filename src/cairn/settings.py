@@ -22,6 +22,29 @@ SECRET_KEY_FILE = "secret_key"
 CONFIG_FILE = "cairn.toml"
 
 
+SEARCH_LANGUAGES = (
+    "none",
+    "arabic",
+    "danish",
+    "dutch",
+    "english",
+    "finnish",
+    "french",
+    "german",
+    "greek",
+    "hungarian",
+    "italian",
+    "norwegian",
+    "portuguese",
+    "romanian",
+    "russian",
+    "spanish",
+    "swedish",
+    "tamil",
+    "turkish",
+)
+
+
 class SettingsError(Exception):
     """A setting has a value Cairn cannot use; the message names it."""
 
@@ -135,6 +158,32 @@ class Settings(BaseModel):
     tus_expiry_hours: int = Field(
         default=72, ge=1, description="Unfinished resumable (tus) uploads expire after this."
     )
+    search_path: Path | None = Field(
+        default=None, description="Folder of the search indexes; empty: `<instance>/search`."
+    )
+    search_index_prefix: str = Field(
+        default="",
+        pattern=r"^([A-Za-z0-9_][A-Za-z0-9_.-]*)?$",
+        description="Prefix of every index name, so several instances can share one folder.",
+    )
+    search_language: str = Field(
+        default="english",
+        description="Stemming language of new indexes (`none` to stem nothing); changing it "
+        "takes effect through `cairn index migrate`.",
+    )
+    search_refresh_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="Longest time a change waits to be indexed when nobody is searching.",
+    )
+    search_wait_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=60,
+        description="Longest time a search waits for the index to catch up with the "
+        "database before it answers from the index as it is.",
+    )
 
     @field_validator("site_url")
     @classmethod
@@ -157,6 +206,14 @@ class Settings(BaseModel):
             raise ValueError("must be none, nginx or presigned")
         return value
 
+    @field_validator("search_language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        value = value.lower()
+        if value not in SEARCH_LANGUAGES:
+            raise ValueError("must be none or one of " + ", ".join(SEARCH_LANGUAGES[1:]))
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
@@ -177,6 +234,10 @@ class Settings(BaseModel):
     @property
     def effective_storage_path(self) -> Path:
         return self.storage_path or self.instance / "files"
+
+    @property
+    def effective_search_path(self) -> Path:
+        return self.search_path or self.instance / "search"
 
     @property
     def is_sqlite(self) -> bool:

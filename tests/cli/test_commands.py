@@ -46,7 +46,7 @@ def instance(tmp_path: Path) -> Path:
 def test_db_upgrade_is_idempotent_and_status(instance):
     cairn(instance, "db", "upgrade")
     out = cairn(instance, "db", "status").stdout
-    assert "current: 0003" in out and "head: 0003" in out
+    assert "current: 0004" in out and "head: 0004" in out
     assert (instance / "secret_key").exists() and (instance / "cairn.db").exists()
 
 

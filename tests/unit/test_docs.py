@@ -46,6 +46,7 @@ def api_endpoints(tmp_path: Path) -> list[tuple[str, str]]:
             }
         )
     finally:
+        app.state.services.search.indexer.stop()
         app.state.db.dispose()
     # guard against a route walk that silently finds nothing
     assert ("POST", "/api/records") in found

@@ -14,6 +14,7 @@ from cairn.api.links import LinkBuilder
 from cairn.core.identity import ANONYMOUS, Identity
 from cairn.files.service import FilesService
 from cairn.formats import FormatRegistry
+from cairn.records.search import RecordSearch
 from cairn.records.service import RecordService
 from cairn.vocabularies import VocabularyRegistry
 
@@ -25,6 +26,7 @@ class InvalidToken(Exception):
 @dataclass(frozen=True)
 class Services:
     records: RecordService
+    search: RecordSearch
     accounts: AccountService
     vocabularies: VocabularyRegistry
     formats: FormatRegistry

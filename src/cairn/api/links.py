@@ -28,7 +28,12 @@ class LinkBuilder:
             if name and path:
                 self._paths[name] = path
 
-    def url(self, name: str, query: dict[str, str] | None = None, **params: Any) -> str:
+    def url(
+        self,
+        name: str,
+        query: dict[str, str] | list[tuple[str, str]] | None = None,
+        **params: Any,
+    ) -> str:
         template = self._paths[name]  # KeyError: a link to a route that does not exist
         path = template.format(
             **{k: quote(str(v), safe="/" if k == "key" else "") for k, v in params.items()}
@@ -121,11 +126,33 @@ class LinkBuilder:
         return self.draft(item) if is_draft else self.record(item)
 
     def search(
-        self, name: str, args: dict[str, str], page: int, has_next: bool, **params: Any
+        self,
+        name: str,
+        args: list[tuple[str, str]],
+        page: int,
+        has_next: bool,
+        next_cursor: str | None = None,
+        cursor: str | None = None,
+        **params: Any,
     ) -> dict[str, str]:
+        """``self``/``prev``/``next`` by page as InvenioRDM; in a cursor walk (``cursor``
+        given) ``next`` continues the walk; ``next_cursor`` is always offered."""
+
+        def at(page_number: int) -> list[tuple[str, str]]:
+            return [(k, str(page_number) if k == "page" else v) for k, v in args]
+
+        if cursor is not None:
+            rest = [(k, v) for k, v in args if k != "page"]
+            links = {"self": self.url(name, query=[*rest, ("cursor", cursor)], **params)}
+            if next_cursor:
+                links["next"] = self.url(name, query=[*rest, ("cursor", next_cursor)], **params)
+            return links
         links = {"self": self.url(name, query=args, **params)}
         if page > 1:
-            links["prev"] = self.url(name, query={**args, "page": str(page - 1)}, **params)
+            links["prev"] = self.url(name, query=at(page - 1), **params)
         if has_next:
-            links["next"] = self.url(name, query={**args, "page": str(page + 1)}, **params)
+            links["next"] = self.url(name, query=at(page + 1), **params)
+        if next_cursor:
+            rest = [(k, v) for k, v in args if k != "page"]
+            links["next_cursor"] = self.url(name, query=[*rest, ("cursor", next_cursor)], **params)
         return links

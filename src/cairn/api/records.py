@@ -31,14 +31,16 @@ async def create(request: Request) -> Response:
 @router.get("/records", name="records.search", responses=LIST_RESPONSES)
 def search(request: Request) -> Response:
     """List published records (latest versions unless `allversions`)."""
-    result = services(request).records.search(identity(request), request.query_params)
+    args = request.query_params.multi_items()
+    result = services(request).search.search(identity(request), args)
     return list_response(request, result, "records.search")
 
 
 @router.get("/user/records", name="records.user_search", responses=LIST_RESPONSES)
 def user_search(request: Request) -> Response:
     """List the caller's drafts and published records."""
-    result = services(request).records.search_user_records(identity(request), request.query_params)
+    args = request.query_params.multi_items()
+    result = services(request).search.search_user_records(identity(request), args)
     return list_response(request, result, "records.user_search")
 
 
@@ -146,7 +148,8 @@ def new_version(id: str, request: Request) -> Response:
 @router.get("/records/{id}/versions", name="records.versions", responses=LIST_RESPONSES)
 def versions(id: str, request: Request) -> Response:
     """List the published versions of a record."""
-    result = services(request).records.search_versions(identity(request), id, request.query_params)
+    args = request.query_params.multi_items()
+    result = services(request).search.search_versions(identity(request), id, args)
     return list_response(request, result, "records.versions", id=id)
 
 

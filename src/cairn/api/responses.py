@@ -46,13 +46,20 @@ def list_response(request: Request, result: ItemList, route: str, **route_params
     svc = services(request)
     envelope = {
         "hits": {"hits": [item_body(svc, i) for i in result.items], "total": result.total},
-        "aggregations": {},
+        "aggregations": result.aggregations,
         "sortBy": result.params.sort,
-        "page": result.params.page,
         "links": svc.links.search(
-            route, result.params.link_args(), result.params.page, result.has_next, **route_params
+            route,
+            result.params.link_args(),
+            result.params.page,
+            result.has_next,
+            result.next_cursor,
+            result.params.cursor,
+            **route_params,
         ),
     }
+    if result.params.cursor is None:
+        envelope["page"] = result.params.page
     return Response(fmt.serialize_list(envelope, _pretty(request)), media_type=fmt.media_type)
 
 

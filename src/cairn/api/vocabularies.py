@@ -44,7 +44,7 @@ def search(type: str, request: Request) -> Response:
     if not svc.vocabularies.has_type(type):
         raise NotFound(f"No vocabulary of type {type!r}.")
     params = parse_search_params(
-        request.query_params,
+        request.query_params.multi_items(),
         sorts=SORTS,
         default_sort="title",
         default_size=svc.records.config.default_page_size,
@@ -68,7 +68,7 @@ def search(type: str, request: Request) -> Response:
         "page": params.page,
         "links": svc.links.search(
             "vocabularies.search",
-            dict(sorted(args.items())),
+            sorted(args.items()),
             params.page,
             params.page * params.size < total,
             type=type,

@@ -6,6 +6,7 @@ import typer
 
 from cairn.cli import db as db_cmd
 from cairn.cli import files as files_cmd
+from cairn.cli import index as index_cmd
 from cairn.cli import serve as serve_cmd
 from cairn.cli import tokens as tokens_cmd
 from cairn.cli import users as users_cmd
@@ -19,6 +20,7 @@ app.add_typer(users_cmd.app, name="users")
 app.add_typer(tokens_cmd.app, name="tokens")
 app.add_typer(files_cmd.app, name="files")
 app.add_typer(files_cmd.fixity_app, name="fixity")
+app.add_typer(index_cmd.app, name="index")
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -90,3 +91,18 @@ class FilesComponent:
             ).all()
             entries = {e.key: dump_record_entry(e, b) for e, b in rows}
         return {"count": int(count), "total_bytes": int(total), "entries": entries}
+
+    def index_files(self, session: Session, kind: str, ids: Sequence[str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        if not ids:
+            return found
+        rows = session.execute(
+            select(FileEntry.container_id, FileEntry.key).where(
+                FileEntry.container_kind == kind,
+                FileEntry.container_id.in_(list(ids)),
+                FileEntry.status == "completed",
+            )
+        )
+        for container_id, key in rows:
+            found.setdefault(container_id, []).append(key)
+        return found

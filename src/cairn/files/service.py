@@ -28,6 +28,7 @@ from cairn.core.errors import (
 from cairn.core.identity import Identity
 from cairn.core.timeutil import utcnow
 from cairn.db import Database
+from cairn.db.changes import record_change
 from cairn.files import quotas
 from cairn.files.archive import Archive, ArchiveMember
 from cairn.files.containers import Container, resolve
@@ -458,7 +459,10 @@ class FilesService:
             c = resolve(uow.session, self.policy, identity, record_id, draft=True, write=True)
             entry = self._entry(uow.session, c, key)
             self._abort_transfer(entry)
+            completed = entry.status == "completed"
             uow.session.delete(entry)
+            if completed:
+                record_change(uow.session, "draft", c.id, "files")
 
     def delete_all(self, identity: Identity, record_id: str) -> None:
         with self.db.write() as uow:
@@ -476,6 +480,7 @@ class FilesService:
                     FileEntry.container_kind == c.kind, FileEntry.container_id == c.id
                 )
             )
+            record_change(uow.session, "draft", c.id, "files")
 
     def _abort_transfer(self, entry: FileEntry) -> None:
         upload_id = entry.transfer.get("upload_id")
@@ -618,6 +623,7 @@ class FilesService:
                 entry.status = "completed"
                 entry.updated = utcnow()
                 uow.session.flush()
+                record_change(uow.session, "draft", c.id, "files")
                 return self._dump(uow.session, [entry])[0]
         raise ValidationFailed(
             [
@@ -680,6 +686,7 @@ class FilesService:
                 "updated",
             ]
             session.execute(insert(FileEntry.__table__).from_select(columns, source))
+            record_change(session, "draft", c.id, "files")
             entries = list(
                 session.scalars(
                     select(FileEntry)

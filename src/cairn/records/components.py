@@ -8,6 +8,7 @@ them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -37,4 +38,9 @@ class RecordComponent(Protocol):
 
     def files_block(self, session: Session, row: Draft | Record) -> dict[str, Any] | None:
         """The ``files`` object of the draft's or record's JSON, or None to leave it."""
+        ...
+
+    def index_files(self, session: Session, kind: str, ids: Sequence[str]) -> dict[str, list[str]]:
+        """For the search index: the keys of the finished files of each ``kind`` (``draft``
+        or ``record``) container among ``ids`` (one query for all of them)."""
         ...

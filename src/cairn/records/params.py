@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from cairn.core.errors import FieldError, ValidationFailed
 
@@ -12,6 +12,24 @@ USER_SORTS = (*RECORD_SORTS, "updated-desc", "updated-asc")
 STATUSES = ("draft", "new_version_draft", "published")
 TRUE = {"true", "1", "yes", "on"}
 FALSE = {"false", "0", "no", "off"}
+FACETS = (
+    "resource_type",
+    "access_status",
+    "file_type",
+    "language",
+    "subject",
+    "license",
+    "publication_date",
+)
+RECORD_AGGREGATIONS = (
+    "resource_type",
+    "access_status",
+    "file_type",
+    "language",
+    "subject",
+    "license",
+    "publication_date",
+)
 KNOWN = {
     "q",
     "sort",
@@ -24,7 +42,10 @@ KNOWN = {
     "access_token",
     "suggest",
     "shared_with_me",
+    "cursor",
+    *FACETS,
 }
+Args = Mapping[str, str] | Iterable[tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -36,12 +57,15 @@ class SearchParams:
     allversions: bool = False
     is_published: bool | None = None
     status: str | None = None
+    facets: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    cursor: str | None = None  # None: page/size; "": the first page of a cursor walk
+    extra: dict[str, str] = field(default_factory=dict)  # echoed in links (never searched)
 
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.size
 
-    def link_args(self) -> dict[str, str]:
+    def link_args(self) -> list[tuple[str, str]]:
         """Query arguments that reproduce this search (sorted, as InvenioRDM's links)."""
         args = {"page": str(self.page), "size": str(self.size), "sort": self.sort}
         if self.q:
@@ -52,7 +76,9 @@ class SearchParams:
             args["is_published"] = str(self.is_published).lower()
         if self.status:
             args["status"] = self.status
-        return dict(sorted(args.items()))
+        pairs = sorted(args.items())
+        pairs += [(name, value) for name, values in self.facets for value in values]
+        return pairs
 
 
 def _int(raw: Mapping[str, str], name: str, default: int, errors: list[FieldError]) -> int:
@@ -82,8 +108,19 @@ def _bool(raw: Mapping[str, str], name: str, errors: list[FieldError]) -> bool |
     return None
 
 
+def _pairs(raw: Args) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The first value of each argument, and all values of each."""
+    items = raw.items() if isinstance(raw, Mapping) else raw
+    first: dict[str, str] = {}
+    every: dict[str, list[str]] = {}
+    for name, value in items:
+        first.setdefault(name, value)
+        every.setdefault(name, []).append(value)
+    return first, every
+
+
 def parse_search_params(
-    raw: Mapping[str, str],
+    args: Args,
     *,
     sorts: tuple[str, ...] = RECORD_SORTS,
     default_sort: str = "newest",
@@ -92,6 +129,7 @@ def parse_search_params(
 ) -> SearchParams:
     """Validate query arguments; raise :class:`ValidationFailed` naming each bad one."""
     errors: list[FieldError] = []
+    raw, every = _pairs(args)
     q = (raw.get("q") or "").strip()
     if len(q) > 2000:
         errors.append(FieldError("q", ["Longer than maximum length 2000."]))
@@ -107,6 +145,21 @@ def parse_search_params(
         errors.append(FieldError("status", [f"Must be one of: {', '.join(STATUSES)}."]))
     allversions = _bool(raw, "allversions", errors)
     is_published = _bool(raw, "is_published", errors)
+    cursor = raw.get("cursor")
+    if cursor is not None and len(cursor) > 200_000:
+        errors.append(FieldError("cursor", ["Not a valid cursor."]))
+    if page * size > 1_000_000_000:
+        errors.append(FieldError("page", ["Too deep: use a cursor (`cursor=`) to walk further."]))
+    facets = tuple(
+        (name, tuple(v for v in every[name] if v.strip()))
+        for name in FACETS
+        if name in every and any(v.strip() for v in every[name])
+    )
+    for name, values in facets:
+        if any(len(v) > 500 for v in values) or len(values) > 100:
+            errors.append(FieldError(name, ["Too many or too long values."]))
     if errors:
         raise ValidationFailed(errors, "Invalid querystring parameters.")
-    return SearchParams(q, sort, page, size, bool(allversions), is_published, status)
+    return SearchParams(
+        q, sort, page, size, bool(allversions), is_published, status, facets, cursor
+    )

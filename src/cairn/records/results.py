@@ -28,10 +28,17 @@ class Item:
 
 @dataclass(frozen=True)
 class ItemList:
+    """One page of a search: the items, the total, facet counts in InvenioRDM's shape
+    (``{name: {"buckets": [...], "label": ...}}``) and the token of the next page."""
+
     items: list[Item]
     total: int
     params: SearchParams
+    aggregations: dict[str, Any] = field(default_factory=dict)
+    next_cursor: str | None = None
 
     @property
     def has_next(self) -> bool:
+        if self.params.cursor is not None:
+            return self.next_cursor is not None
         return self.params.page * self.params.size < self.total

@@ -7,7 +7,7 @@ writing inside one unit of work that also appends to the change log.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -31,13 +31,12 @@ from cairn.core.ids import generate_id, normalize_id
 from cairn.core.timeutil import isoformat, utcnow
 from cairn.db import Database
 from cairn.db.changes import record_change, record_changes
-from cairn.records import listing
 from cairn.records.components import RecordComponent
 from cairn.records.config import RecordsConfig
 from cairn.records.dump import dump_draft, dump_record
 from cairn.records.models import Draft, Parent, PersistentIdentifier, Record
-from cairn.records.params import USER_SORTS, parse_search_params
-from cairn.records.results import Item, ItemList
+from cairn.records.params import Args, SearchParams, parse_search_params
+from cairn.records.results import Item
 from cairn.records.schema import VocabularyLookup, load_draft, validate_for_publish
 from cairn.records.tombstones import load_tombstone
 
@@ -445,49 +444,14 @@ class RecordService:
             self._require("read", identity, self._subject(parent, latest))
             return latest.id
 
-    def _params(self, raw: Mapping[str, str], **kwargs: Any) -> Any:
+    def _params(self, args: Args, **kwargs: Any) -> SearchParams:
+        """Search arguments, validated with this repository's page sizes."""
         return parse_search_params(
-            raw,
+            args,
             default_size=self.config.default_page_size,
             max_size=self.config.max_page_size,
             **kwargs,
         )
-
-    def search(self, identity: Identity, raw: Mapping[str, str]) -> ItemList:
-        params = self._params(raw)
-        flt = self.policy.query_filter("read", identity)
-        with self.db.read() as session:
-            rows, total = listing.search_records(session, flt, params)
-            items = [self._record_item(session, identity, r, p) for r, p in rows]
-        return ItemList(items, total, params)
-
-    def search_versions(
-        self, identity: Identity, record_id: str, raw: Mapping[str, str]
-    ) -> ItemList:
-        params = self._params(raw, default_sort="version")
-        flt = self.policy.query_filter("read", identity)
-        with self.db.read() as session:
-            record, parent = self._resolve(session, self._id(record_id))
-            self._require("read", identity, self._subject(parent, record))
-            rows, total = listing.search_records(session, flt, params, parent_id=parent.id)
-            items = [self._record_item(session, identity, r, p) for r, p in rows]
-        return ItemList(items, total, params)
-
-    def search_user_records(self, identity: Identity, raw: Mapping[str, str]) -> ItemList:
-        self._require("search_user_records", identity)
-        params = self._params(raw, sorts=USER_SORTS)
-        flt = self.policy.query_filter("edit", identity)
-        with self.db.read() as session:
-            entries, total = listing.search_user_entries(session, flt, params)
-            items = []
-            for kind, entry_id in entries:
-                if kind == "draft":
-                    draft, parent = self._get_draft(session, entry_id)
-                    items.append(self._draft_item(session, draft, parent))
-                else:
-                    record, parent = self._get_record(session, entry_id)
-                    items.append(self._record_item(session, identity, record, parent))
-        return ItemList(items, total, params)
 
     # -- deletion ------------------------------------------------------------
     @staticmethod

@@ -21,7 +21,7 @@ import shutil
 import threading
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -164,6 +164,9 @@ class _Handle:
 
 _OPEN: weakref.WeakValueDictionary[str, _Handle] = weakref.WeakValueDictionary()
 _OPEN_LOCK = threading.Lock()
+# Tantivy commits of different indexes in one process, one at a time: concurrent commits
+# (the live writer and a migration) were seen to hang inside the writer now and then.
+_COMMIT_LOCK = threading.Lock()
 
 
 class TantivyEngine:
@@ -324,11 +327,46 @@ class TantivyEngine:
                 writer.add_document(
                     tantivy.Document.from_dict({"id": [META_ID], "meta_seq": [seq]}, handle.schema)
                 )
-                writer.commit()
+                with _COMMIT_LOCK:
+                    writer.commit()
             except BaseException:
                 writer.rollback()
                 raise
         handle.index.reload()
+
+    def load(
+        self,
+        name: str,
+        batches: Iterable[Sequence[Upsert | Delete]],
+        seq: int,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Bulk-load a new, empty version: add every upsert of ``batches`` (deletes are
+        ignored: there is nothing to delete) and commit once with ``seq``.  Nothing is
+        visible, and nothing stays, unless the whole load commits.  Returns the count."""
+        handle = self._handle(name)
+        added = 0
+        with handle.lock:
+            writer = handle.writer()
+            try:
+                for batch in batches:
+                    for change in batch:
+                        if isinstance(change, Upsert):
+                            writer.add_document(handle.document(change.doc_id, change.document))
+                            added += 1
+                    if progress is not None:
+                        progress(len(batch))
+                writer.delete_documents_by_term("id", META_ID)
+                writer.add_document(
+                    tantivy.Document.from_dict({"id": [META_ID], "meta_seq": [seq]}, handle.schema)
+                )
+                with _COMMIT_LOCK:
+                    writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+        handle.index.reload()
+        return added
 
     def applied_seq(self, name: str) -> int:
         try:
@@ -344,6 +382,32 @@ class TantivyEngine:
 
     def reload(self, name: str) -> None:
         self._handle(name).index.reload()
+
+    def release(self, name: str) -> None:
+        """Close this process's writer of ``name`` (so another process may write it)."""
+        try:
+            handle = self._handle(name)
+        except IndexNotFound:
+            return
+        with handle.lock:
+            if handle._writer is not None:
+                handle._writer.wait_merging_threads()
+                handle._writer = None
+
+    def describe(self, name: str) -> dict[str, Any]:
+        """What the version behind ``name`` was built with (``cairn-index.json``)."""
+        meta = json.loads((self._path(self._physical(name)) / META_FILE).read_text())
+        return {"version": self._physical(name), **meta}
+
+    def definition(self) -> dict[str, Any]:
+        """What a version created now would be built with."""
+        return {"format": FORMAT, "language": self.language, "fields": list(FIELDS)}
+
+    def is_current(self, name: str) -> bool:
+        """Whether the live version of ``name`` matches :meth:`definition`."""
+        meta = self.describe(name)
+        wanted = self.definition()
+        return all(meta.get(k) == v for k, v in wanted.items())
 
     # -- reading ---------------------------------------------------------------------------
     def _compose(self, handle: _Handle, user: Query | None, filters: Sequence[Query]) -> Query:

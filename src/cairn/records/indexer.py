@@ -1,0 +1,245 @@
+"""The indexer: keeps the records indexes equal to the database, fed by the change log.
+
+One process per index folder writes (it holds :class:`~cairn.search.coordination.WriterLock`);
+the others only read.  The writer applies the change log in order, one engine commit per
+batch, and every commit stores the sequence number it reached, so a crash between the
+database commit and the index commit loses nothing: the next writer resumes from the
+stored number.  It catches up every ``refresh`` seconds, and at once when a search asks
+for it (:meth:`Indexer.wait_for`): searches first wait until the index has reached the
+change log's newest number, so whoever has written something finds it when searching
+(see docs/decisions/0002-search-visibility.md).
+
+Index migrations (:mod:`cairn.records.migration`) add versions the writer also keeps
+current until they are rolled over.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from cairn.db import Database
+from cairn.db.changes import changes_since, last_seq
+from cairn.records.index_docs import INDEXES, DocumentSource
+from cairn.search.coordination import MigrationState, WakeFile, WriterLock
+from cairn.search.tantivy_engine import IndexNotFound, TantivyEngine
+
+log = logging.getLogger(__name__)
+BATCH = 2000  # change-log rows per engine commit while catching up
+Progress = Callable[[int], None]
+
+
+class Indexer:
+    """Feeds the ``records`` and ``drafts`` indexes of ``engine`` from ``db``'s change log."""
+
+    def __init__(
+        self,
+        db: Database,
+        engine: TantivyEngine,
+        source: DocumentSource,
+        *,
+        refresh: float = 1.0,
+        wait: float = 5.0,
+        tick: float = 0.025,
+    ) -> None:
+        self.db = db
+        self.engine = engine
+        self.source = source
+        self.refresh = refresh
+        self.wait = wait
+        self.tick = tick
+        root, prefix = engine.root, engine.prefix
+        self.lock = WriterLock(root / f"{prefix}indexer.lock")
+        self.wake = WakeFile(root / f"{prefix}indexer.wake")
+        self._init_lock = WriterLock(root / f"{prefix}init.lock")
+        self._cond = threading.Condition()
+        self._urgent = False
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._applied = -1  # newest seq every live index has reached (writer's view)
+        self._ahead = False
+        # rebuilds the indexes when they are ahead of the database (a restored backup);
+        # set by the composition root (cairn.records.migration builds on this module)
+        self.rebuilder: Callable[[], None] | None = None
+        self.writing = threading.RLock()  # held while indexes are written or switched
+
+    @property
+    def root(self) -> Path:
+        return self.engine.root
+
+    # -- set-up ----------------------------------------------------------------------------
+    def ensure_indexes(self) -> None:
+        """Create the indexes that do not exist yet (one process at a time)."""
+        while not self._init_lock.acquire():
+            time.sleep(0.01)
+        try:
+            for name in INDEXES:
+                self.engine.ensure_index(name)
+        finally:
+            self._init_lock.release()
+
+    def start(self) -> None:
+        """Run the writer loop in a daemon thread (it writes only while holding the lock)."""
+        if self._thread is not None:
+            return
+        self.ensure_indexes()
+        self._stopping = False
+        self._applied = -1
+        self._thread = threading.Thread(target=self._run, name="cairn-indexer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+        self.lock.release()
+        for name in INDEXES:
+            self.engine.release(name)
+
+    # -- what is applied -------------------------------------------------------------------
+    def applied_seq(self) -> int:
+        """The newest seq that every live index has reached (as last committed)."""
+        try:
+            return min(self.engine.applied_seq(name) for name in INDEXES)
+        except IndexNotFound:
+            return 0
+
+    def database_seq(self) -> int:
+        with self.db.read() as session:
+            return last_seq(session)
+
+    def wait_for(self, seq: int, timeout: float | None = None) -> bool:
+        """Wait until every live index has reached ``seq``; False when ``timeout`` (default:
+        the ``wait`` setting) passed first (the caller then answers from the index as is)."""
+        if self._applied >= seq:
+            return True
+        deadline = time.monotonic() + (self.wait if timeout is None else timeout)
+        if self.lock.held:
+            with self._cond:
+                self._urgent = True
+                self._cond.notify_all()
+                while self._applied < seq:
+                    left = deadline - time.monotonic()
+                    if left <= 0 or self._stopping:
+                        return False
+                    self._cond.wait(left)
+            return True
+        self.wake.ring()  # another process writes: ask it to hurry, and watch its commits
+        pause = 0.002
+        while True:
+            for name in INDEXES:
+                with contextlib.suppress(IndexNotFound):
+                    self.engine.reload(name)
+            if self.applied_seq() >= seq:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
+    # -- writing ---------------------------------------------------------------------------
+    def _targets(self) -> dict[str, str]:
+        """Physical index version -> the records index it holds: the live versions and
+        the versions of migrations that are built (their builder has let go of them)."""
+        targets: dict[str, str] = {}
+        for name in INDEXES:
+            live = self.engine.alias_target(name)
+            if live is not None:
+                targets[live] = name
+            state = MigrationState.load(self.root, self.engine.prefix, name)
+            if state is not None and state.status == "built":
+                targets[state.version] = name
+        return targets
+
+    def catch_up(
+        self, targets: dict[str, str] | None = None, progress: Progress | None = None
+    ) -> int:
+        """Apply every change not yet in ``targets`` (default: live versions and built
+        migrations); returns the seq reached.  Only the lock holder may call this."""
+        with self.writing:
+            targets = targets if targets is not None else self._targets()
+            applied = {version: self.engine.applied_seq(version) for version in targets}
+            end = self.database_seq()
+            low = min(applied.values(), default=end)
+            self._ahead = any(seq > end for seq in applied.values())
+            if self._ahead:
+                log.error(
+                    "the search index is ahead of the database's change log (was the "
+                    "database restored from a backup?): it is rebuilt"
+                )
+            while low < end:
+                with self.db.read() as session:
+                    changes = changes_since(session, low, limit=BATCH)
+                    if not changes:
+                        break
+                    reached = changes[-1].seq
+                    ids = {c.object_id for c in changes if c.kind in ("record", "draft")}
+                    per_index = self.source.for_objects(session, ids) if ids else {}
+                for version, name in targets.items():
+                    if applied[version] < reached:
+                        self.engine.apply(version, per_index.get(name, []), reached)
+                        applied[version] = reached
+                if progress is not None:
+                    progress(reached - low)
+                low = reached
+            live = [applied[v] for v, n in targets.items() if self.engine.alias_target(n) == v]
+            reached = min(live, default=low)
+            with self._cond:
+                self._applied = max(self._applied, reached)
+                self._cond.notify_all()
+            return reached
+
+    def _finish_migrations(self) -> None:
+        """Drop the versions a migration rolled over from or cancelled: a CLI leaves that
+        to the writer when another process writes."""
+        for name in INDEXES:
+            state = MigrationState.load(self.root, self.engine.prefix, name)
+            if state is None or state.status not in ("rolled_over", "cancelled"):
+                continue
+            drop = state.old if state.status == "rolled_over" else state.version
+            if drop and drop != self.engine.alias_target(name):
+                self.engine.release(drop)
+                self.engine.drop_version(drop)
+            MigrationState.remove(self.root, self.engine.prefix, name)
+
+    def _run(self) -> None:
+        last_poll = 0.0
+        seen_wake = self.wake.stamp()
+        while True:
+            with self._cond:
+                if self._stopping:
+                    return
+                if not self._urgent:
+                    self._cond.wait(self.tick)
+                if self._stopping:
+                    return
+                urgent, self._urgent = self._urgent, False
+            if not self.lock.held:
+                if not self.lock.acquire():
+                    time.sleep(self.refresh)  # another process writes; take over if it dies
+                    continue
+                last_poll = 0.0
+            stamp = self.wake.stamp()
+            now = time.monotonic()
+            if not (urgent or stamp != seen_wake or now - last_poll >= self.refresh):
+                continue
+            seen_wake, last_poll = stamp, now
+            try:
+                self._finish_migrations()
+                self.catch_up()
+                if self._ahead and self.rebuilder is not None:
+                    self.rebuilder()
+                    self._ahead = False
+                    with self._cond:
+                        self._applied = self.applied_seq()
+                        self._cond.notify_all()
+            except Exception:  # keep serving; the next round tries again
+                log.exception("indexing failed; retrying")
+                time.sleep(min(self.refresh, 1.0))
