@@ -10,7 +10,7 @@ database no longer does is left out).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -131,12 +131,14 @@ class RecordSearch:
         if not self.indexer.wait_for(seq):
             log.warning("search index lags behind the database; answering from it as it is")
 
-    def _run(self, index: str, params: SearchParams, flt: Filter, facets: bool) -> SearchResult:
+    def _run(
+        self, index: str, params: SearchParams, flt: Filter, facets: Sequence[str]
+    ) -> SearchResult:
         request = SearchRequest(
             q=params.q,
             filter=flt,
             facets=dict(params.facets),
-            aggregations=RECORD_AGGREGATIONS if facets else (),
+            aggregations=tuple(facets),
             sort=params.sort,
             page=params.page,
             size=params.size,
@@ -175,12 +177,15 @@ class RecordSearch:
             ]
 
     # -- the three searches ------------------------------------------------------------------
-    def search(self, identity: Identity, args: Args) -> ItemList:
+    def search(
+        self, identity: Identity, args: Args, facets: Sequence[str] = RECORD_AGGREGATIONS
+    ) -> ItemList:
+        """Published records; ``facets`` names the facets to count (all by default)."""
         params = self._params(args)
         flt = self.records.policy.query_filter("read", identity)
         if not params.allversions:
             flt = _and(flt, Term("versions.is_latest", True))
-        found = self._run(RECORDS, params, flt, facets=True)
+        found = self._run(RECORDS, params, flt, facets)
         return self._result(params, found, self._records(identity, found.ids))
 
     def search_versions(self, identity: Identity, record_id: str, args: Args) -> ItemList:
@@ -190,7 +195,7 @@ class RecordSearch:
             self.records._require("read", identity, self.records._subject(parent, record))
             parent_id = parent.id
         flt = _and(self.records.policy.query_filter("read", identity), Term("parent.id", parent_id))
-        found = self._run(RECORDS, params, flt, facets=False)
+        found = self._run(RECORDS, params, flt, ())
         return self._result(params, found, self._records(identity, found.ids))
 
     def search_user_records(self, identity: Identity, args: Args) -> ItemList:
@@ -203,7 +208,7 @@ class RecordSearch:
             flt = _and(flt, Term("is_published", params.is_published))
         if params.status:
             flt = _and(flt, Term("status", params.status))
-        found = self._run(DRAFTS, params, flt, facets=True)
+        found = self._run(DRAFTS, params, flt, RECORD_AGGREGATIONS)
         items = self._entries(identity, found.ids)
         return self._result(params, found, items)
 
