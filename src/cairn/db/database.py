@@ -7,10 +7,12 @@ when a read lock cannot be upgraded; reads use a plain deferred ``BEGIN``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,8 +21,21 @@ from cairn.db.uow import UnitOfWork
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
+def _loads(text: str | bytes) -> Any:
+    """JSON columns: orjson (several times faster), or the standard library for what orjson
+    refuses and the standard library wrote (lone surrogates escaped as ``\\udxxx``)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def _sqlite_engine(url: str) -> Engine:
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        json_deserializer=_loads,
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

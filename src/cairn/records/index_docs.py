@@ -232,37 +232,52 @@ class DocumentSource:
         alone = live.where(~exists().where(Draft.id == Record.id))
         return drafts + int(session.scalar(alone) or 0)
 
+    def _parts(self, index: str) -> list[tuple[str, Any, Select[Any], Any, bool]]:
+        """The walks that make up ``index``: (name, key column, statement, row splitter,
+        documents for the drafts index)."""
+        live = Record.is_deleted.is_(False)
+        if index == RECORDS:
+            return [("records", Record.id, _record_select().where(live), _split_record, False)]
+        alone = _record_select().where(live, ~exists().where(Draft.id == Record.id))
+        return [
+            ("drafts", Draft.id, _draft_select(), _split_draft, True),
+            ("alone", Record.id, alone, _split_record, True),
+        ]
+
+    def ranges(self, session: Session, index: str, size: int) -> Iterator[tuple[str, str, str]]:
+        """``(part, first id, last id)`` slices of about ``size`` documents covering
+        ``index`` (for loading in parallel: see :mod:`cairn.records.bulk_index`)."""
+        for part, key, stmt, _split, _drafts in self._parts(index):
+            ids = session.execute(
+                stmt.with_only_columns(key).order_by(key).execution_options(yield_per=10_000)
+            ).scalars()
+            chunk: list[str] = []
+            for value in ids:
+                chunk.append(value)
+                if len(chunk) == size:
+                    yield part, chunk[0], chunk[-1]
+                    chunk = []
+            if chunk:
+                yield part, chunk[0], chunk[-1]
+
+    def documents_in_range(
+        self, session: Session, index: str, part: str, first: str, last: str
+    ) -> list[Change]:
+        for name, key, stmt, split, in_drafts in self._parts(index):
+            if name == part:
+                rows = [split(r) for r in session.execute(stmt.where(key >= first, key <= last))]
+                return self._upserts(session, rows, in_drafts=in_drafts)
+        raise ValueError(f"unknown part {part!r} of index {index!r}")
+
     def all_documents(
         self, session: Session, index: str, batch: int = 2000
     ) -> Iterator[list[Change]]:
         """Every document of ``index``, ``batch`` at a time (keyset paging by id)."""
-        if index == RECORDS:
-            yield from self._walk(session, _record_select(), Record.id, _split_record, batch)
-            return
-        yield from self._walk(session, _draft_select(), Draft.id, _split_draft, batch)
-        alone = _record_select().where(
-            Record.is_deleted.is_(False), ~exists().where(Draft.id == Record.id)
-        )
-        yield from self._walk(session, alone, Record.id, _split_record, batch, drafts=True)
-
-    def _walk(
-        self,
-        session: Session,
-        stmt: Select[Any],
-        key: Any,
-        split: Any,
-        batch: int,
-        *,
-        drafts: bool | None = None,
-    ) -> Iterator[list[Change]]:
-        in_drafts = drafts if drafts is not None else key is Draft.id
-        after = ""
-        while True:
-            page = list(session.execute(stmt.where(key > after).order_by(key).limit(batch)))
-            if not page:
-                return
-            after = page[-1][0]
-            rows = [split(r) for r in page]
-            if not in_drafts:
-                rows = [(v, p) for v, p in rows if not v.is_deleted]
-            yield self._upserts(session, rows, in_drafts=in_drafts)
+        for _part, key, stmt, split, in_drafts in self._parts(index):
+            after = ""
+            while True:
+                page = list(session.execute(stmt.where(key > after).order_by(key).limit(batch)))
+                if not page:
+                    break
+                after = page[-1][0]
+                yield self._upserts(session, [split(r) for r in page], in_drafts=in_drafts)

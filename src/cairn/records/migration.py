@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cairn.core.errors import Conflict
+from cairn.records import bulk_index
 from cairn.records.index_docs import INDEXES
 from cairn.records.indexer import Indexer
 from cairn.search.coordination import MigrationState
@@ -115,13 +116,7 @@ class IndexMigrations:
         self._save(state)
         try:
             start = self.indexer.database_seq()
-            with self.indexer.db.read() as session:
-                state.documents = self.engine.load(
-                    state.version,
-                    self.indexer.source.all_documents(session, name),
-                    start,
-                    progress,
-                )
+            state.documents = self._load(name, state.version, start, progress)
             state.seq = self.indexer.catch_up({state.version: name})
             self.engine.release(state.version)
         except BaseException as exc:
@@ -131,6 +126,19 @@ class IndexMigrations:
         state.status = "built"
         self._save(state)
         return state
+
+    def _load(self, name: str, version: str, seq: int, progress: Progress | None) -> int:
+        """Fill ``version`` with every document of ``name`` (worker processes for large
+        indexes); the change log is applied from ``seq`` on afterwards."""
+        db, source = self.indexer.db, self.indexer.source
+        with db.read() as session:
+            total = source.count(session, name)
+        if total >= bulk_index.PARALLEL_FROM and bulk_index.workers() > 1:
+            batches = bulk_index.documents(db, source, name)
+            return self.engine.load(version, batches, seq, progress)
+        with db.read() as session:
+            batches = source.all_documents(session, name)
+            return self.engine.load(version, batches, seq, progress)
 
     def rollover(self, name: str, timeout: float = 60.0) -> MigrationState:
         state = self._require(name, "built")
