@@ -19,7 +19,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cairn.db import Database
@@ -60,7 +60,7 @@ class Indexer:
         self._urgent = False
         self._stopping = False
         self._thread: threading.Thread | None = None
-        self._applied = -1  # newest seq every live index has reached (writer's view)
+        self._applied: dict[str, int] = {}  # live index -> newest seq it reached (writer)
         self._ahead = False
         # rebuilds the indexes when they are ahead of the database (a restored backup);
         # set by the composition root (cairn.records.migration builds on this module)
@@ -88,7 +88,7 @@ class Indexer:
             return
         self.ensure_indexes()
         self._stopping = False
-        self._applied = -1
+        self._applied = {}
         self._thread = threading.Thread(target=self._run, name="cairn-indexer", daemon=True)
         self._thread.start()
 
@@ -104,28 +104,34 @@ class Indexer:
             self.engine.release(name)
 
     # -- what is applied -------------------------------------------------------------------
-    def applied_seq(self) -> int:
-        """The newest seq that every live index has reached (as last committed)."""
+    def applied_seq(self, names: Sequence[str] = INDEXES) -> int:
+        """The newest seq that every live index of ``names`` has reached (as committed)."""
         try:
-            return min(self.engine.applied_seq(name) for name in INDEXES)
+            return min(self.engine.applied_seq(name) for name in names)
         except IndexNotFound:
             return 0
+
+    def _reached(self, names: Sequence[str]) -> int:
+        return min((self._applied.get(name, -1) for name in names), default=-1)
 
     def database_seq(self) -> int:
         with self.db.read() as session:
             return last_seq(session)
 
-    def wait_for(self, seq: int, timeout: float | None = None) -> bool:
-        """Wait until every live index has reached ``seq``; False when ``timeout`` (default:
-        the ``wait`` setting) passed first (the caller then answers from the index as is)."""
-        if self._applied >= seq:
+    def wait_for(
+        self, seq: int, timeout: float | None = None, names: Sequence[str] = INDEXES
+    ) -> bool:
+        """Wait until the live indexes ``names`` have reached ``seq``; False when
+        ``timeout`` (default: the ``wait`` setting) passed first (the caller then answers
+        from the index as it is)."""
+        if self._reached(names) >= seq:
             return True
         deadline = time.monotonic() + (self.wait if timeout is None else timeout)
         if self.lock.held:
             with self._cond:
                 self._urgent = True
                 self._cond.notify_all()
-                while self._applied < seq:
+                while self._reached(names) < seq:
                     left = deadline - time.monotonic()
                     if left <= 0 or self._stopping:
                         return False
@@ -134,10 +140,10 @@ class Indexer:
         self.wake.ring()  # another process writes: ask it to hurry, and watch its commits
         pause = 0.002
         while True:
-            for name in INDEXES:
+            for name in names:
                 with contextlib.suppress(IndexNotFound):
                     self.engine.reload(name)
-            if self.applied_seq() >= seq:
+            if self.applied_seq(names) >= seq:
                 return True
             if time.monotonic() >= deadline:
                 return False
@@ -182,19 +188,25 @@ class Indexer:
                     reached = changes[-1].seq
                     ids = {c.object_id for c in changes if c.kind in ("record", "draft")}
                     per_index = self.source.for_objects(session, ids) if ids else {}
-                for version, name in targets.items():
+                for version, name in targets.items():  # live records first: see _targets
                     if applied[version] < reached:
                         self.engine.apply(version, per_index.get(name, []), reached)
                         applied[version] = reached
+                        if self.engine.alias_target(name) == version:
+                            self._publish(name, reached)
                 if progress is not None:
                     progress(reached - low)
                 low = reached
-            live = [applied[v] for v, n in targets.items() if self.engine.alias_target(n) == v]
-            reached = min(live, default=low)
-            with self._cond:
-                self._applied = max(self._applied, reached)
-                self._cond.notify_all()
-            return reached
+            for version, name in targets.items():
+                if self.engine.alias_target(name) == version:
+                    self._publish(name, applied[version])
+            return min(applied.values(), default=low)
+
+    def _publish(self, name: str, seq: int) -> None:
+        """Tell waiting searches that the live index ``name`` has reached ``seq``."""
+        with self._cond:
+            self._applied[name] = max(self._applied.get(name, -1), seq)
+            self._cond.notify_all()
 
     def _finish_migrations(self) -> None:
         """Drop the versions a migration rolled over from or cancelled: a CLI leaves that
@@ -238,7 +250,7 @@ class Indexer:
                     self.rebuilder()
                     self._ahead = False
                     with self._cond:
-                        self._applied = self.applied_seq()
+                        self._applied = {n: self.engine.applied_seq(n) for n in INDEXES}
                         self._cond.notify_all()
             except Exception:  # keep serving; the next round tries again
                 log.exception("indexing failed; retrying")

@@ -125,10 +125,10 @@ class RecordSearch:
     def _params(self, args: Args, **kwargs: Any) -> SearchParams:
         return self.records._params(args, **kwargs)
 
-    def _fresh(self) -> None:
-        """Wait until the index holds everything committed before this search began."""
+    def _fresh(self, index: str) -> None:
+        """Wait until ``index`` holds everything committed before this search began."""
         seq = self.indexer.database_seq()
-        if not self.indexer.wait_for(seq):
+        if not self.indexer.wait_for(seq, names=(index,)):
             log.warning("search index lags behind the database; answering from it as it is")
 
     def _run(
@@ -144,7 +144,7 @@ class RecordSearch:
             size=params.size,
             cursor=params.cursor or None,
         )
-        self._fresh()
+        self._fresh(index)
         try:
             return self.engine.search(index, request)
         except InvalidCursor as exc:
