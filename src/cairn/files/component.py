@@ -92,6 +92,63 @@ class FilesComponent:
             entries = {e.key: dump_record_entry(e, b) for e, b in rows}
         return {"count": int(count), "total_bytes": int(total), "entries": entries}
 
+    def files_blocks(
+        self, session: Session, rows: Sequence[Draft | Record]
+    ) -> dict[str, dict[str, Any] | None]:
+        """:meth:`files_block` of many records at once (a page of search hits): two queries
+        for all of them, instead of two per record."""
+        kinds: dict[str, str] = {}
+        blocks: dict[str, dict[str, Any] | None] = {}
+        for row in rows:
+            if not _enabled(row.data):
+                blocks[row.id] = None
+            else:
+                record = isinstance(row, Record) or row.fork_revision_id is not None
+                kinds[row.id] = "record" if record else "draft"
+                blocks[row.id] = {"count": 0, "total_bytes": 0, "entries": {}}
+        for kind in set(kinds.values()):
+            ids = [i for i, k in kinds.items() if k == kind]
+            where = [
+                FileEntry.container_kind == kind,
+                FileEntry.container_id.in_(ids),
+                FileEntry.status == "completed",
+            ]
+            counts = session.execute(
+                select(
+                    FileEntry.container_id,
+                    func.count(),
+                    func.coalesce(func.sum(FileBlob.size), 0),
+                )
+                .join(FileBlob, FileBlob.id == FileEntry.blob_id)
+                .where(*where)
+                .group_by(FileEntry.container_id)
+            ).all()
+            small = []
+            for container_id, count, total in counts:
+                blocks[container_id] = {
+                    "count": int(count),
+                    "total_bytes": int(total),
+                    "entries": {},
+                }
+                if count <= ENTRIES_IN_BODY:
+                    small.append(container_id)
+            if small:
+                entries = session.execute(
+                    select(FileEntry, FileBlob)
+                    .join(FileBlob, FileBlob.id == FileEntry.blob_id)
+                    .where(*where[:1], FileEntry.container_id.in_(small), where[2])
+                    .order_by(FileEntry.container_id, FileEntry.key)
+                ).all()
+                for entry, blob in entries:
+                    block = blocks[entry.container_id]
+                    assert block is not None
+                    block["entries"][entry.key] = dump_record_entry(entry, blob)
+        for row in rows:  # the rare record with more files than a body lists
+            block = blocks.get(row.id)
+            if block is not None and block["count"] > ENTRIES_IN_BODY:
+                blocks[row.id] = self.files_block(session, row)
+        return blocks
+
     def index_files(self, session: Session, kind: str, ids: Sequence[str]) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
         if not ids:

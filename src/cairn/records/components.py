@@ -40,6 +40,12 @@ class RecordComponent(Protocol):
         """The ``files`` object of the draft's or record's JSON, or None to leave it."""
         ...
 
+    def files_blocks(
+        self, session: Session, rows: Sequence[Draft | Record]
+    ) -> dict[str, dict[str, Any] | None]:
+        """:meth:`files_block` of each row, by id, in as few queries as possible."""
+        ...
+
     def index_files(self, session: Session, kind: str, ids: Sequence[str]) -> dict[str, list[str]]:
         """For the search index: the keys of the finished files of each ``kind`` (``draft``
         or ``record``) container among ``ids`` (one query for all of them)."""

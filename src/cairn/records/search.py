@@ -172,9 +172,8 @@ class RecordSearch:
                     .where(Record.id.in_(ids), Record.is_deleted.is_(False))
                 )
             }
-            return [
-                self.records._record_item(session, identity, *rows[i]) for i in ids if i in rows
-            ]
+            found = [rows[i] for i in ids if i in rows]
+            return self.records._record_items(session, identity, found)
 
     # -- the three searches ------------------------------------------------------------------
     def search(

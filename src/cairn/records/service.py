@@ -107,11 +107,33 @@ class RecordService:
         data = dump_draft(draft, parent, self.vocabularies, manager=True, files=files)
         return Item(data, is_draft=True, errors=errors or [])
 
+    def _record_items(
+        self, session: Session, identity: Identity, rows: Sequence[tuple[Record, Parent]]
+    ) -> list[Item]:
+        """Items of many records (a page of hits), their files read in a few queries."""
+        blocks: dict[str, dict[str, Any] | None] = {}
+        for component in self.components:
+            for record_id, block in component.files_blocks(session, [r for r, _ in rows]).items():
+                blocks[record_id] = block or blocks.get(record_id)
+        return [
+            self._record_item(session, identity, r, p, blocks.get(r.id), files_read=True)
+            for r, p in rows
+        ]
+
     def _record_item(
-        self, session: Session, identity: Identity, record: Record, parent: Parent
+        self,
+        session: Session,
+        identity: Identity,
+        record: Record,
+        parent: Parent,
+        files: dict[str, Any] | None = None,
+        *,
+        files_read: bool = False,
     ) -> Item:
+        """``files``: the files block, when the caller has read it (``files_read``)."""
         manager = self._is_manager(identity, parent)
-        files = self._files(session, record)
+        if not files_read:
+            files = self._files(session, record)
         files_access = (record.data.get("access") or {}).get("files", "public")
         if files is not None and files_access != "public" and not manager:
             files = {**files, "entries": {}}  # restricted files: counts only
