@@ -235,7 +235,9 @@ class Indexer:
                 urgent, self._urgent = self._urgent, False
             if not self.lock.held:
                 if not self.lock.acquire():
-                    time.sleep(self.refresh)  # another process writes; take over if it dies
+                    with self._cond:  # another process writes: take over if it dies
+                        if not self._stopping:
+                            self._cond.wait(self.refresh)
                     continue
                 last_poll = 0.0
             stamp = self.wake.stamp()
@@ -254,4 +256,6 @@ class Indexer:
                         self._cond.notify_all()
             except Exception:  # keep serving; the next round tries again
                 log.exception("indexing failed; retrying")
-                time.sleep(min(self.refresh, 1.0))
+                with self._cond:
+                    if not self._stopping:
+                        self._cond.wait(min(self.refresh, 1.0))
