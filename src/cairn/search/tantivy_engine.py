@@ -129,9 +129,9 @@ class _Handle:
         )
         self.state_doc = Query.term_query(self.schema, "id", META_ID)
 
-    def writer(self) -> tantivy.IndexWriter:
+    def writer(self, heap_size: int | None = None) -> tantivy.IndexWriter:
         if self._writer is None:
-            self._writer = self.index.writer(self.heap_size)
+            self._writer = self.index.writer(heap_size or self.heap_size)
         return self._writer
 
     def document(self, doc_id: str, document: dict[str, Any]) -> tantivy.Document:
@@ -178,7 +178,8 @@ class TantivyEngine:
         prefix: str = "",
         *,
         language: str = "english",
-        heap_size: int = 128_000_000,
+        heap_size: int = 40_000_000,
+        bulk_heap_size: int = 256_000_000,
         search_threads: int = 2,
     ) -> None:
         if prefix and not _NAME.match(prefix):
@@ -186,7 +187,8 @@ class TantivyEngine:
         self.root = Path(root)
         self.prefix = prefix
         self.language = language
-        self.heap_size = heap_size
+        self.heap_size = heap_size  # the long-lived writer of small incremental commits
+        self.bulk_heap_size = bulk_heap_size  # a bulk load's writer (closed after it)
         self.search_threads = search_threads
         _analyzer(None if language == "none" else language)  # fail early on a bad language
         self._held: dict[str, _Handle] = {}
@@ -347,7 +349,7 @@ class TantivyEngine:
         handle = self._handle(name)
         added = 0
         with handle.lock:
-            writer = handle.writer()
+            writer = handle.writer(self.bulk_heap_size)
             try:
                 for batch in batches:
                     for change in batch:
