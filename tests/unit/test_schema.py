@@ -66,6 +66,9 @@ class FakeVocabularies:
         item = self.items.get(vtype, {}).get(vid)
         return copy.deepcopy(item) if item else None
 
+    def peek(self, vtype: str, vid: str) -> dict[str, Any] | None:
+        return self.items.get(vtype, {}).get(vid)
+
 
 VOCABS = FakeVocabularies()
 

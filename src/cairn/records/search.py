@@ -64,7 +64,7 @@ class Labeller:
             return key
         cached = self._cache.get((vtype, key))
         if cached is None:
-            item = self.vocabularies.get(vtype, key) or {}
+            item = self.vocabularies.peek(vtype, key) or {}
             title = item.get("title") or {}
             cached = title.get("en") if isinstance(title, dict) else None
             cached = cached or key

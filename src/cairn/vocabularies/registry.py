@@ -40,6 +40,12 @@ class VocabularyRegistry:
         vocabulary = self._vocabularies.get(vtype)
         return None if vocabulary is None else vocabulary.get(vid)
 
+    def peek(self, vtype: str, vid: str) -> Item | None:
+        """The item ``vid`` of ``vtype`` itself, not a copy (read it, never change it), or
+        None; for hot read paths that copy only what they use."""
+        vocabulary = self._vocabularies.get(vtype)
+        return None if vocabulary is None else vocabulary.peek(vid)
+
     def exists(self, vtype: str, vid: str) -> bool:
         vocabulary = self._vocabularies.get(vtype)
         return vocabulary is not None and vid in vocabulary

@@ -126,6 +126,10 @@ class Vocabulary:
         item = self._items.get(vid)
         return None if item is None else copy_item(item)
 
+    def peek(self, vid: str) -> Item | None:
+        """The item itself, not a copy: read it, never change it."""
+        return self._items.get(vid)
+
     # Search keys are built on the first search only, so loading stays cheap.
     @cached_property
     def _by_title(self) -> tuple[_Entry, ...]:

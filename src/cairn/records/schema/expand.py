@@ -28,7 +28,7 @@ def _ref(vocabularies: VocabularyLookup, vtype: str) -> Expander:
     def expand(ref: Any) -> Any:
         if not isinstance(ref, dict) or not isinstance(ref.get("id"), str):
             return ref
-        item = vocabularies.get(vtype, ref["id"])
+        item = vocabularies.peek(vtype, ref["id"])
         if item and "title" in item:
             ref["title"] = _copy(item["title"])
         return ref
@@ -40,7 +40,7 @@ def _license(vocabularies: VocabularyLookup) -> Expander:
     def expand(ref: Any) -> Any:
         if not isinstance(ref, dict) or not isinstance(ref.get("id"), str):
             return ref  # a custom license is shown as stored
-        item = vocabularies.get("licenses", ref["id"])
+        item = vocabularies.peek("licenses", ref["id"])
         if not item:
             return ref
         for key in ("title", "description", "icon"):

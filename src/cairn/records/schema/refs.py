@@ -30,6 +30,10 @@ class VocabularyLookup(Protocol):
 
     def get(self, vtype: str, vid: str) -> dict[str, Any] | None: ...
 
+    def peek(self, vtype: str, vid: str) -> dict[str, Any] | None:
+        """Like ``get`` but the stored item itself: callers must not change it."""
+        ...
+
 
 READ_ONLY_REF_KEYS = frozenset({"title"})
 READ_ONLY_LICENSE_KEYS = frozenset({"title", "description", "icon", "props", "link"})
