@@ -58,6 +58,7 @@ class Indexer:
         self._init_lock = WriterLock(root / f"{prefix}init.lock")
         self._cond = threading.Condition()
         self._urgent = False
+        self._wanted: set[str] = set()  # indexes searches in this process wait for
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._applied: dict[str, int] = {}  # live index -> newest seq it reached (writer)
@@ -130,6 +131,7 @@ class Indexer:
         if self.lock.held:
             with self._cond:
                 self._urgent = True
+                self._wanted.update(names)
                 self._cond.notify_all()
                 while self._reached(names) < seq:
                     left = deadline - time.monotonic()
@@ -233,6 +235,7 @@ class Indexer:
                 if self._stopping:
                     return
                 urgent, self._urgent = self._urgent, False
+                wanted, self._wanted = self._wanted, set()
             if not self.lock.held:
                 if not self.lock.acquire():
                     with self._cond:  # another process writes: take over if it dies
@@ -242,10 +245,15 @@ class Indexer:
                 last_poll = 0.0
             stamp = self.wake.stamp()
             now = time.monotonic()
-            if not (urgent or stamp != seen_wake or now - last_poll >= self.refresh):
+            full = stamp != seen_wake or now - last_poll >= self.refresh
+            if not (urgent or full):
                 continue
-            seen_wake, last_poll = stamp, now
             try:
+                if not full:  # a search here waits: bring only its indexes up first
+                    targets = self._targets()
+                    self.catch_up({v: n for v, n in targets.items() if n in wanted})
+                    continue
+                seen_wake, last_poll = stamp, now
                 self._finish_migrations()
                 self.catch_up()
                 if self._ahead and self.rebuilder is not None:
