@@ -133,7 +133,7 @@ class IndexMigrations:
         db, source = self.indexer.db, self.indexer.source
         with db.read() as session:
             total = source.count(session, name)
-        if total >= bulk_index.PARALLEL_FROM and bulk_index.workers() > 1:
+        if total >= bulk_index.PARALLEL_FROM and bulk_index.workers() >= 2:
             batches = bulk_index.documents(db, source, name)
             return self.engine.load(version, batches, seq, progress)
         with db.read() as session:
