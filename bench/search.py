@@ -784,6 +784,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             log("timing HTTP")
             result["http_ms"] = time_http(client, mix, warmup)
             rss_queries = rss_mb(server.pid)
+            anon_queries = rss_mb(server.pid, "RssAnon")
             log("timing publish-to-searchable")
             result["publish_to_searchable"] = publish_to_searchable(
                 client, args.publishes, args.seed
@@ -792,6 +793,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "after_start": round(rss_start, 1),
                 "after_queries": round(rss_queries, 1),
                 "after_publishes": round(rss_mb(server.pid), 1),
+                "anonymous_after_queries": round(anon_queries, 1),
+                "anonymous_after_publishes": round(rss_mb(server.pid, "RssAnon"), 1),
             }
         finally:
             server.terminate()
