@@ -130,8 +130,13 @@ class _Handle:
         self.state_doc = Query.term_query(self.schema, "id", META_ID)
 
     def writer(self, heap_size: int | None = None) -> tantivy.IndexWriter:
+        """The open writer, or a new one: by default the small single-threaded writer of
+        incremental commits; a bulk load asks for a large heap and all cores."""
         if self._writer is None:
-            self._writer = self.index.writer(heap_size or self.heap_size)
+            if heap_size is None:
+                self._writer = self.index.writer(self.heap_size, num_threads=1)
+            else:
+                self._writer = self.index.writer(heap_size)
         return self._writer
 
     def document(self, doc_id: str, document: dict[str, Any]) -> tantivy.Document:
@@ -178,7 +183,7 @@ class TantivyEngine:
         prefix: str = "",
         *,
         language: str = "english",
-        heap_size: int = 40_000_000,
+        heap_size: int = 16_000_000,
         bulk_heap_size: int = 256_000_000,
         search_threads: int = 2,
     ) -> None:
