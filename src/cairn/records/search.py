@@ -123,7 +123,7 @@ class RecordSearch:
         self.labels = Labeller(records.vocabularies)
 
     def _params(self, args: Args, **kwargs: Any) -> SearchParams:
-        return self.records._params(args, **kwargs)
+        return self.records.search_params(args, **kwargs)
 
     def _fresh(self, index: str) -> None:
         """Wait until ``index`` holds everything committed before this search began."""
@@ -173,7 +173,7 @@ class RecordSearch:
                 )
             }
             found = [rows[i] for i in ids if i in rows]
-            return self.records._record_items(session, identity, found)
+            return self.records.record_items(session, identity, found)
 
     # -- the three searches ------------------------------------------------------------------
     def search(
@@ -189,16 +189,13 @@ class RecordSearch:
 
     def search_versions(self, identity: Identity, record_id: str, args: Args) -> ItemList:
         params = self._params(args, default_sort="version")
-        with self.records.db.read() as session:
-            record, parent = self.records._resolve(session, self.records._id(record_id))
-            self.records._require("read", identity, self.records._subject(parent, record))
-            parent_id = parent.id
+        parent_id = self.records.readable_parent(identity, record_id)
         flt = _and(self.records.policy.query_filter("read", identity), Term("parent.id", parent_id))
         found = self._run(RECORDS, params, flt, ())
         return self._result(params, found, self._records(identity, found.ids))
 
     def search_user_records(self, identity: Identity, args: Args) -> ItemList:
-        self.records._require("search_user_records", identity)
+        self.records.require("search_user_records", identity)
         params = self._params(args, sorts=USER_SORTS)
         flt = self.records.policy.query_filter("edit", identity)
         if not params.allversions:
@@ -221,7 +218,7 @@ class RecordSearch:
                 .where(Draft.id.in_(ids))
             )
             for draft, parent in drafts:
-                items[draft.id] = self.records._draft_item(session, draft, parent)
+                items[draft.id] = self.records.draft_item(session, draft, parent)
         missing = [i for i in ids if i not in items]
         if missing:
             for item in self._records(identity, missing):

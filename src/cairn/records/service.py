@@ -96,6 +96,22 @@ class RecordService:
             block = component.files_block(session, row) or block
         return block
 
+    def draft_item(self, session: Session, draft: Draft, parent: Parent) -> Item:
+        """A draft as the API shows it to its owner (for search results)."""
+        return self._draft_item(session, draft, parent)
+
+    def require(self, action: str, identity: Identity) -> None:
+        """403 unless the policy lets ``identity`` take ``action`` at all."""
+        self._require(action, identity)
+
+    def readable_parent(self, identity: Identity, record_id: str) -> str:
+        """The parent id of the published record ``record_id`` (a record or parent id),
+        after checking that ``identity`` may read it (404/403/410 as a read would)."""
+        with self.db.read() as session:
+            record, parent = self._resolve(session, self._id(record_id))
+            self._require("read", identity, self._subject(parent, record))
+            return parent.id
+
     def _draft_item(
         self,
         session: Session,
@@ -107,7 +123,7 @@ class RecordService:
         data = dump_draft(draft, parent, self.vocabularies, manager=True, files=files)
         return Item(data, is_draft=True, errors=errors or [])
 
-    def _record_items(
+    def record_items(
         self, session: Session, identity: Identity, rows: Sequence[tuple[Record, Parent]]
     ) -> list[Item]:
         """Items of many records (a page of hits), their files read in a few queries."""
@@ -466,7 +482,7 @@ class RecordService:
             self._require("read", identity, self._subject(parent, latest))
             return latest.id
 
-    def _params(self, args: Args, **kwargs: Any) -> SearchParams:
+    def search_params(self, args: Args, **kwargs: Any) -> SearchParams:
         """Search arguments, validated with this repository's page sizes."""
         return parse_search_params(
             args,
