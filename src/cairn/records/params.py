@@ -6,30 +6,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from cairn.core.errors import FieldError, ValidationFailed
+from cairn.search import FACETS
 
 RECORD_SORTS = ("bestmatch", "newest", "oldest", "version", "mostviewed", "mostdownloaded")
 USER_SORTS = (*RECORD_SORTS, "updated-desc", "updated-asc")
 STATUSES = ("draft", "new_version_draft", "published")
 TRUE = {"true", "1", "yes", "on"}
 FALSE = {"false", "0", "no", "off"}
-FACETS = (
-    "resource_type",
-    "access_status",
-    "file_type",
-    "language",
-    "subject",
-    "license",
-    "publication_date",
-)
-RECORD_AGGREGATIONS = (
-    "resource_type",
-    "access_status",
-    "file_type",
-    "language",
-    "subject",
-    "license",
-    "publication_date",
-)
+RECORD_AGGREGATIONS = FACETS  # every facet is counted on record searches
 KNOWN = {
     "q",
     "sort",
