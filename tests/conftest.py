@@ -59,7 +59,7 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if "db" in request.fixturenames:
         database: Database = request.getfixturevalue("db")
-        running = [i for i in INDEXERS if i.db is database and i._thread is not None]
+        running = [i for i in INDEXERS if i.db is database and i.running]
         for indexer in running:
             indexer.stop()
         import cairn.accounts.models

@@ -170,3 +170,15 @@ def test_head_and_request_id(anon, factory, user):
     r = anon.get("/api/records", headers={"X-Request-Id": "abc-123"})
     assert r.headers["x-request-id"] == "abc-123"
     assert len(anon.get("/api/records").headers["x-request-id"]) == 32
+
+
+def test_a_body_with_a_lone_surrogate_is_a_400(api):
+    """PostgreSQL cannot store a lone surrogate: such bodies are refused before anything
+    is written."""
+    r = api.post(
+        "/api/records",
+        data=b'{"metadata": {"title": "\\ud800"}}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert r.status_code == 400
+    assert r.json()["message"] == "Unable to decode JSON data in request body."

@@ -307,6 +307,43 @@ def test_file_type_facet_of_a_draft_with_a_csv_file(api, anon):
     assert buckets(search(anon, q=w), "file_type")["csv"]["doc_count"] == 1
 
 
+def _with_file(api: Api, data: dict[str, Any], key: str, content: bytes) -> str:
+    rid = create(api, data)
+    assert api.post(f"/api/records/{rid}/draft/files", json=[{"key": key}]).status_code == 201
+    r = api.put(
+        f"/api/records/{rid}/draft/files/{key}/content",
+        data=content,
+        headers={"Content-Type": "application/octet-stream"},
+    )
+    assert r.status_code == 200, r.text
+    assert api.post(f"/api/records/{rid}/draft/files/{key}/commit").status_code == 200
+    return publish(api, rid=rid)
+
+
+def test_hits_show_the_files_a_read_shows(api, anon):
+    """A page of hits reads the files of all its records at once; each hit's ``files`` is
+    what reading that record gives the same caller (entries of restricted files only to
+    those who manage the record)."""
+    w = word()
+    open_id = _with_file(api, body(files=True, title=f"Files {w} open"), "a.csv", b"1,2\n")
+    closed = body(files=True, title=f"Files {w} closed")
+    closed["access"]["files"] = "restricted"
+    closed_id = _with_file(api, closed, "b.txt", b"secret")
+    bare_id = publish(api, body(title=f"Files {w} none"))
+    for client in (api, anon):
+        hits = {h["id"]: h for h in search(client, q=w)["hits"]["hits"]}
+        assert set(hits) == {open_id, closed_id, bare_id}
+        for rid, hit in hits.items():
+            assert hit["files"] == client.get(f"/api/records/{rid}").json()["files"], rid
+    owner_hits = {h["id"]: h for h in search(api, q=w)["hits"]["hits"]}
+    assert list(owner_hits[closed_id]["files"]["entries"]) == ["b.txt"]
+    anon_hits = {h["id"]: h for h in search(anon, q=w)["hits"]["hits"]}
+    assert anon_hits[closed_id]["files"]["entries"] == {}
+    assert anon_hits[closed_id]["files"]["count"] == 1
+    assert list(anon_hits[open_id]["files"]["entries"]) == ["a.csv"]
+    assert anon_hits[bare_id]["files"]["count"] == 0
+
+
 # -- sorting, versions -----------------------------------------------------------------------
 def test_sorts(api, anon):
     w = word()

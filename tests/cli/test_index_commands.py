@@ -68,7 +68,7 @@ def test_status_update_rebuild(instance):
     for name in INDEXES:
         row = _row(out, name)
         assert row[2] == "0" and f"({COUNT} behind)" in row[3] and row[4] == str(COUNT)
-        assert row[5] == "current" and row[6] == "-"
+        assert row[5] == "current (english)" and row[6] == "-"
     assert "Writer: nobody" in out
 
     out = index(instance, "update").stdout

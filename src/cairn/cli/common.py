@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cairn.core.errors import CairnError, ValidationFailed
 from cairn.db import Database
@@ -47,3 +48,14 @@ def friendly_errors() -> Iterator[None]:
     except CairnError as exc:
         err_console.print(f"[red]Error:[/red] {exc.message}")
         raise typer.Exit(1) from exc
+
+
+def progress_bar() -> Progress:
+    """The progress bar of long commands (on standard error, so output stays clean)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+    )

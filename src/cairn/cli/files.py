@@ -6,11 +6,17 @@ import json
 from datetime import datetime
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from cairn.app import build_storages
-from cairn.cli.common import console, database, err_console, friendly_errors, settings
+from cairn.cli.common import (
+    console,
+    database,
+    err_console,
+    friendly_errors,
+    progress_bar,
+    settings,
+)
 from cairn.core.identity import SYSTEM
 from cairn.core.timeutil import utcnow
 from cairn.files.maintenance import FilesMaintenance
@@ -28,16 +34,6 @@ def _maintenance() -> tuple[FilesMaintenance, Settings]:
     return FilesMaintenance(db, build_storages(cfg)), cfg
 
 
-def _bar() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-    )
-
-
 @fixity_app.command("check")
 def fixity_check(
     since: datetime | None = typer.Option(None, help="Only files stored since this date."),
@@ -50,7 +46,7 @@ def fixity_check(
     maintenance, cfg = _maintenance()
     with friendly_errors():
         ids = maintenance.blobs_to_check(SYSTEM, since, sample)
-        with _bar() as bar:
+        with progress_bar() as bar:
             task = bar.add_task("Checking files", total=len(ids))
             report = maintenance.check(SYSTEM, ids, lambda n: bar.advance(task, n))
     reports = cfg.instance / "reports"
@@ -86,7 +82,7 @@ def gc(
     hours = grace_hours if grace_hours is not None else cfg.files_gc_grace_hours
     with friendly_errors():
         garbage = maintenance.garbage(SYSTEM, hours)
-        with _bar() as bar:
+        with progress_bar() as bar:
             task = bar.add_task("Removing unreferenced files", total=len(garbage))
             result = maintenance.collect(SYSTEM, hours, lambda n: bar.advance(task, n))
     console.print(
@@ -102,7 +98,7 @@ def migrate(to: str = typer.Option(..., "--to", help="Target backend: local or s
     if to not in maintenance.storages:
         err_console.print(f"[red]Error:[/red] backend {to!r} is not configured.")
         raise typer.Exit(2)
-    with friendly_errors(), _bar() as bar:
+    with friendly_errors(), progress_bar() as bar:
         task = bar.add_task(f"Moving files to {to}", total=None)
         moved = maintenance.migrate(SYSTEM, to, lambda n: bar.advance(task, n))
     console.print(f"Moved {moved} files to {to}.")

@@ -7,11 +7,17 @@ from contextlib import contextmanager
 from functools import partial
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from cairn.app import build_engine, build_indexer
-from cairn.cli.common import console, database, err_console, friendly_errors, settings
+from cairn.cli.common import (
+    console,
+    database,
+    err_console,
+    friendly_errors,
+    progress_bar,
+    settings,
+)
 from cairn.records.index_docs import INDEXES
 from cairn.records.indexer import Indexer
 from cairn.records.migration import IndexMigrations
@@ -42,16 +48,6 @@ def _indexer() -> Iterator[Indexer]:
         db.dispose()
 
 
-def _bar() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-    )
-
-
 def _documents(indexer: Indexer, name: str) -> int:
     with indexer.db.read() as session:
         return indexer.source.count(session, name)
@@ -74,7 +70,12 @@ def status() -> None:
             if row.migration
             else "-"
         )
-        definition = "current" if row.current else "outdated: run `cairn index migrate`"
+        language = row.definition.get("language", "?")
+        definition = (
+            f"current ({language})"
+            if row.current
+            else f"outdated ({language}; now {indexer.engine.language}): run `cairn index rebuild`"
+        )
         table.add_row(
             row.name,
             row.version or "-",
@@ -97,7 +98,7 @@ def update() -> None:
             err_console.print("Another process (cairn serve) writes the indexes; nothing to do.")
             return
         behind = indexer.database_seq() - indexer.applied_seq()
-        with _bar() as bar:
+        with progress_bar() as bar:
             task = bar.add_task("Applying changes", total=max(behind, 0))
             reached = indexer.catch_up(progress=lambda n: bar.advance(task, n))
     console.print(f"Indexes at change {reached}.")
@@ -115,7 +116,7 @@ def rebuild(
         migrations = IndexMigrations(indexer)
         for index in name:
             total = _documents(indexer, index)
-            with _bar() as bar:
+            with progress_bar() as bar:
                 task = bar.add_task(f"Rebuilding {index}", total=total)
                 migrations.rebuild((index,), partial(bar.advance, task))
             console.print(f"{index}: rebuilt ({total} documents).")
@@ -134,7 +135,7 @@ def migrate_run(name: str = NAME) -> None:
     """Load the new version from the database while the old one serves, then catch up."""
     with _indexer() as indexer:
         total = _documents(indexer, name)
-        with _bar() as bar:
+        with progress_bar() as bar:
             task = bar.add_task(f"Building {name}", total=total)
             state = IndexMigrations(indexer).run(name, lambda n: bar.advance(task, n))
     console.print(

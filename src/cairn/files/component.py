@@ -69,7 +69,7 @@ class FilesComponent:
         if draft.fork_revision_id is None:
             session.execute(delete(FileEntry).where(*_where("draft", draft.id)))
 
-    def files_block(self, session: Session, row: Draft | Record) -> dict[str, Any] | None:
+    def _block(self, session: Session, row: Draft | Record) -> dict[str, Any] | None:
         if not _enabled(row.data):
             return None
         kind = "record" if isinstance(row, Record) or row.fork_revision_id is not None else "draft"
@@ -95,8 +95,9 @@ class FilesComponent:
     def files_blocks(
         self, session: Session, rows: Sequence[Draft | Record]
     ) -> dict[str, dict[str, Any] | None]:
-        """:meth:`files_block` of many records at once (a page of search hits): two queries
-        for all of them, instead of two per record."""
+        """Counts, sizes and entries of each row's finished files: two queries for all the
+        rows (a page of search hits), plus one more for each rare row with more files than
+        a body lists (:data:`ENTRIES_IN_BODY`)."""
         kinds: dict[str, str] = {}
         blocks: dict[str, dict[str, Any] | None] = {}
         for row in rows:
@@ -146,7 +147,7 @@ class FilesComponent:
         for row in rows:  # the rare record with more files than a body lists
             block = blocks.get(row.id)
             if block is not None and block["count"] > ENTRIES_IN_BODY:
-                blocks[row.id] = self.files_block(session, row)
+                blocks[row.id] = self._block(session, row)
         return blocks
 
     def index_files(self, session: Session, kind: str, ids: Sequence[str]) -> dict[str, list[str]]:

@@ -36,14 +36,11 @@ class RecordComponent(Protocol):
         """``draft`` is being deleted (``published``: a record with its id stays)."""
         ...
 
-    def files_block(self, session: Session, row: Draft | Record) -> dict[str, Any] | None:
-        """The ``files`` object of the draft's or record's JSON, or None to leave it."""
-        ...
-
     def files_blocks(
         self, session: Session, rows: Sequence[Draft | Record]
     ) -> dict[str, dict[str, Any] | None]:
-        """:meth:`files_block` of each row, by id, in as few queries as possible."""
+        """The ``files`` object of each draft's or record's JSON, by id (None: leave the
+        stored one), read for all of them in as few queries as possible."""
         ...
 
     def index_files(self, session: Session, kind: str, ids: Sequence[str]) -> dict[str, list[str]]:

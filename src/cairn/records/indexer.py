@@ -69,6 +69,11 @@ class Indexer:
         self.writing = threading.RLock()  # held while indexes are written or switched
 
     @property
+    def running(self) -> bool:
+        """Whether this object's writer loop runs (in a thread of this process)."""
+        return self._thread is not None
+
+    @property
     def root(self) -> Path:
         return self.engine.root
 
@@ -174,6 +179,7 @@ class Indexer:
         with self.writing:
             targets = targets if targets is not None else self._targets()
             applied = {version: self.engine.applied_seq(version) for version in targets}
+            live = {v for v, name in targets.items() if self.engine.alias_target(name) == v}
             end = self.database_seq()
             low = min(applied.values(), default=end)
             self._ahead = any(seq > end for seq in applied.values())
@@ -194,14 +200,13 @@ class Indexer:
                     if applied[version] < reached:
                         self.engine.apply(version, per_index.get(name, []), reached)
                         applied[version] = reached
-                        if self.engine.alias_target(name) == version:
+                        if version in live:
                             self._publish(name, reached)
                 if progress is not None:
                     progress(reached - low)
                 low = reached
-            for version, name in targets.items():
-                if self.engine.alias_target(name) == version:
-                    self._publish(name, applied[version])
+            for version in live:
+                self._publish(targets[version], applied[version])
             return min(applied.values(), default=low)
 
     def _publish(self, name: str, seq: int) -> None:

@@ -92,7 +92,7 @@ class IndexMigrations:
         if self._state(name) is not None:
             raise MigrationError(f"a migration of {name!r} exists; cancel or finish it first")
         self.indexer.ensure_indexes()
-        state = MigrationState(name, self.engine.create_version(name), started=time.time())
+        state = MigrationState(name, self.engine.create_version(name))
         self._save(state)
         return state
 
@@ -151,7 +151,7 @@ class IndexMigrations:
                 if old and old != state.version:
                     self.engine.drop_version(old)
                 MigrationState.remove(self.engine.root, self.engine.prefix, name)
-            if indexer._thread is None:
+            if not indexer.running:
                 indexer.lock.release()
             return state
         # another process writes and keeps the new version current: wait until it has
@@ -183,7 +183,7 @@ class IndexMigrations:
             with indexer.writing:
                 self.engine.drop_version(state.version)
                 MigrationState.remove(self.engine.root, self.engine.prefix, name)
-            if indexer._thread is None:
+            if not indexer.running:
                 indexer.lock.release()
             return state
         state.status = "cancelled"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from cairn.core.errors import FieldError, ValidationFailed
 from cairn.search import FACETS
@@ -14,21 +14,6 @@ STATUSES = ("draft", "new_version_draft", "published")
 TRUE = {"true", "1", "yes", "on"}
 FALSE = {"false", "0", "no", "off"}
 RECORD_AGGREGATIONS = FACETS  # every facet is counted on record searches
-KNOWN = {
-    "q",
-    "sort",
-    "page",
-    "size",
-    "allversions",
-    "is_published",
-    "status",
-    "prettyprint",
-    "access_token",
-    "suggest",
-    "shared_with_me",
-    "cursor",
-    *FACETS,
-}
 Args = Mapping[str, str] | Iterable[tuple[str, str]]
 
 
@@ -43,7 +28,6 @@ class SearchParams:
     status: str | None = None
     facets: tuple[tuple[str, tuple[str, ...]], ...] = ()
     cursor: str | None = None  # None: page/size; "": the first page of a cursor walk
-    extra: dict[str, str] = field(default_factory=dict)  # echoed in links (never searched)
 
     @property
     def offset(self) -> int:

@@ -90,11 +90,15 @@ class RecordService:
     def _is_manager(self, identity: Identity, parent: Parent) -> bool:
         return self.policy.allows("edit", identity, self._subject(parent))
 
-    def _files(self, session: Session, row: Draft | Record) -> dict[str, Any] | None:
-        block = None
+    def _files(
+        self, session: Session, rows: Sequence[Draft | Record]
+    ) -> dict[str, dict[str, Any] | None]:
+        """The ``files`` block of each row by id (None: leave the stored one)."""
+        blocks: dict[str, dict[str, Any] | None] = {}
         for component in self.components:
-            block = component.files_block(session, row) or block
-        return block
+            for row_id, block in component.files_blocks(session, rows).items():
+                blocks[row_id] = block or blocks.get(row_id)
+        return blocks
 
     def draft_item(self, session: Session, draft: Draft, parent: Parent) -> Item:
         """A draft as the API shows it to its owner (for search results)."""
@@ -119,7 +123,7 @@ class RecordService:
         parent: Parent,
         errors: list[FieldError] | None = None,
     ) -> Item:
-        files = self._files(session, draft)
+        files = self._files(session, [draft]).get(draft.id)
         data = dump_draft(draft, parent, self.vocabularies, manager=True, files=files)
         return Item(data, is_draft=True, errors=errors or [])
 
@@ -127,32 +131,22 @@ class RecordService:
         self, session: Session, identity: Identity, rows: Sequence[tuple[Record, Parent]]
     ) -> list[Item]:
         """Items of many records (a page of hits), their files read in a few queries."""
-        blocks: dict[str, dict[str, Any] | None] = {}
-        for component in self.components:
-            for record_id, block in component.files_blocks(session, [r for r, _ in rows]).items():
-                blocks[record_id] = block or blocks.get(record_id)
-        return [
-            self._record_item(session, identity, r, p, blocks.get(r.id), files_read=True)
-            for r, p in rows
-        ]
+        files = self._files(session, [record for record, _ in rows])
+        return [self._shown(identity, r, p, files.get(r.id)) for r, p in rows]
 
     def _record_item(
-        self,
-        session: Session,
-        identity: Identity,
-        record: Record,
-        parent: Parent,
-        files: dict[str, Any] | None = None,
-        *,
-        files_read: bool = False,
+        self, session: Session, identity: Identity, record: Record, parent: Parent
     ) -> Item:
-        """``files``: the files block, when the caller has read it (``files_read``)."""
+        return self.record_items(session, identity, [(record, parent)])[0]
+
+    def _shown(
+        self, identity: Identity, record: Record, parent: Parent, files: dict[str, Any] | None
+    ) -> Item:
+        """A record as ``identity`` may see it (restricted files: counts, no entries)."""
         manager = self._is_manager(identity, parent)
-        if not files_read:
-            files = self._files(session, record)
         files_access = (record.data.get("access") or {}).get("files", "public")
         if files is not None and files_access != "public" and not manager:
-            files = {**files, "entries": {}}  # restricted files: counts only
+            files = {**files, "entries": {}}
         return Item(
             dump_record(record, parent, self.vocabularies, manager=manager, files=files), False
         )

@@ -88,7 +88,6 @@ class MigrationState:
     status: str = "created"
     seq: int = 0
     documents: int = 0
-    started: float = 0.0
     error: str = ""
     old: str = ""
     pid: int = 0  # the process building it

@@ -321,15 +321,20 @@ class TantivyEngine:
                 self._threads = None
 
     # -- writing ---------------------------------------------------------------------------
-    def apply(self, name: str, changes: Sequence[Upsert | Delete], seq: int) -> None:
+    def _commit(
+        self,
+        name: str,
+        fill: Callable[[tantivy.IndexWriter, _Handle], int],
+        seq: int,
+        heap_size: int | None = None,
+    ) -> int:
+        """Run ``fill`` with the writer of ``name``, then store ``seq`` and commit, all or
+        nothing; returns what ``fill`` returned."""
         handle = self._handle(name)
         with handle.lock:
-            writer = handle.writer()
+            writer = handle.writer(heap_size)
             try:
-                for change in changes:
-                    writer.delete_documents_by_term("id", change.doc_id.lower())
-                    if isinstance(change, Upsert):
-                        writer.add_document(handle.document(change.doc_id, change.document))
+                result = fill(writer, handle)
                 writer.delete_documents_by_term("id", META_ID)
                 writer.add_document(
                     tantivy.Document.from_dict({"id": [META_ID], "meta_seq": [seq]}, handle.schema)
@@ -340,6 +345,17 @@ class TantivyEngine:
                 writer.rollback()
                 raise
         handle.index.reload()
+        return result
+
+    def apply(self, name: str, changes: Sequence[Upsert | Delete], seq: int) -> None:
+        def fill(writer: tantivy.IndexWriter, handle: _Handle) -> int:
+            for change in changes:
+                writer.delete_documents_by_term("id", change.doc_id.lower())
+                if isinstance(change, Upsert):
+                    writer.add_document(handle.document(change.doc_id, change.document))
+            return len(changes)
+
+        self._commit(name, fill, seq)
 
     def load(
         self,
@@ -351,29 +367,19 @@ class TantivyEngine:
         """Bulk-load a new, empty version: add every upsert of ``batches`` (deletes are
         ignored: there is nothing to delete) and commit once with ``seq``.  Nothing is
         visible, and nothing stays, unless the whole load commits.  Returns the count."""
-        handle = self._handle(name)
-        added = 0
-        with handle.lock:
-            writer = handle.writer(self.bulk_heap_size)
-            try:
-                for batch in batches:
-                    for change in batch:
-                        if isinstance(change, Upsert):
-                            writer.add_document(handle.document(change.doc_id, change.document))
-                            added += 1
-                    if progress is not None:
-                        progress(len(batch))
-                writer.delete_documents_by_term("id", META_ID)
-                writer.add_document(
-                    tantivy.Document.from_dict({"id": [META_ID], "meta_seq": [seq]}, handle.schema)
-                )
-                with _COMMIT_LOCK:
-                    writer.commit()
-            except BaseException:
-                writer.rollback()
-                raise
-        handle.index.reload()
-        return added
+
+        def fill(writer: tantivy.IndexWriter, handle: _Handle) -> int:
+            added = 0
+            for batch in batches:
+                for change in batch:
+                    if isinstance(change, Upsert):
+                        writer.add_document(handle.document(change.doc_id, change.document))
+                        added += 1
+                if progress is not None:
+                    progress(len(batch))
+            return added
+
+        return self._commit(name, fill, seq, self.bulk_heap_size)
 
     def applied_seq(self, name: str) -> int:
         try:

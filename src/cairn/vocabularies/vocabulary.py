@@ -12,21 +12,13 @@ from functools import cached_property
 from typing import Any
 
 from cairn.core.errors import InvalidRequest
+from cairn.core.jsondata import copy_json
 
 from .text import fold, words
 
 Item = dict[str, Any]
 
 SORT_OPTIONS: tuple[str, ...] = ("bestmatch", "title", "id")
-
-
-def copy_item(value: Any) -> Any:
-    """Deep-copy JSON-like data (dicts, lists, scalars); faster than ``copy.deepcopy``."""
-    if isinstance(value, dict):
-        return {key: copy_item(val) for key, val in value.items()}
-    if isinstance(value, list):
-        return [copy_item(val) for val in value]
-    return value
 
 
 def _strings(value: Any, what: str) -> dict[str, str]:
@@ -124,7 +116,7 @@ class Vocabulary:
 
     def get(self, vid: str) -> Item | None:
         item = self._items.get(vid)
-        return None if item is None else copy_item(item)
+        return None if item is None else copy_json(item)
 
     def peek(self, vid: str) -> Item | None:
         """The item itself, not a copy: read it, never change it."""
@@ -171,4 +163,4 @@ class Vocabulary:
                 qid, qphrase = fold((q or "").strip()), " ".join(qwords)
                 entries = sorted(entries, key=lambda e: e.score(qid, qphrase, qwords))
         start = (page - 1) * size
-        return [copy_item(e.item) for e in entries[start : start + size]], len(entries)
+        return [copy_json(e.item) for e in entries[start : start + size]], len(entries)

@@ -11,17 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from cairn.core.jsondata import copy_json
+
 from .refs import VocabularyLookup
 
 Expander = Callable[[Any], Any]
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _copy(child) for key, child in value.items()}
-    if isinstance(value, list):
-        return [_copy(child) for child in value]
-    return value
 
 
 def _ref(vocabularies: VocabularyLookup, vtype: str) -> Expander:
@@ -30,7 +24,7 @@ def _ref(vocabularies: VocabularyLookup, vtype: str) -> Expander:
             return ref
         item = vocabularies.peek(vtype, ref["id"])
         if item and "title" in item:
-            ref["title"] = _copy(item["title"])
+            ref["title"] = copy_json(item["title"])
         return ref
 
     return expand
@@ -45,7 +39,7 @@ def _license(vocabularies: VocabularyLookup) -> Expander:
             return ref
         for key in ("title", "description", "icon"):
             if key in item:
-                ref[key] = _copy(item[key])
+                ref[key] = copy_json(item[key])
         props = item.get("props") or {}
         shown = {key: props[key] for key in ("url", "scheme") if props.get(key)}
         if shown:
@@ -78,7 +72,7 @@ def _fields(**expanders: Expander) -> Expander:
 
 def expand_references(metadata: dict[str, Any], vocabularies: VocabularyLookup) -> dict[str, Any]:
     """A copy of stored ``metadata`` with vocabulary titles (and license details) added."""
-    result = _copy(metadata) if isinstance(metadata, dict) else {}
+    result = copy_json(metadata) if isinstance(metadata, dict) else {}
     lang = _ref(vocabularies, "languages")
     resource_type = _ref(vocabularies, "resourcetypes")
     lists: dict[str, Expander] = {
