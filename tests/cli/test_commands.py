@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -12,25 +11,17 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import TEST_DB_URL
+from tests.processes import cairn_env, run_cairn
 
 
 def _env(instance: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CAIRN_")}
-    env["CAIRN_INSTANCE"] = str(instance)
-    if TEST_DB_URL:  # a separate schema state is not possible on one database: use SQLite
-        env.pop("CAIRN_DATABASE_URL", None)
-    return env
+    # the instance's own SQLite database: one schema state per test is not possible on the
+    # shared PostgreSQL test database
+    return cairn_env(instance)
 
 
 def cairn(instance: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "cairn", *args],
-        env=_env(instance),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_cairn(instance, *args, timeout=120)
     if check and result.returncode != 0:
         raise AssertionError(f"cairn {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result

@@ -13,21 +13,14 @@ import pytest
 from cairn.db import Database
 from cairn.records.index_docs import DRAFTS, INDEXES, RECORDS
 from cairn.search.tantivy_engine import TantivyEngine
+from tests.processes import run_cairn
 from tests.service.test_indexer import found_ids, insert_published
 
 COUNT = 1500
 
 
 def index(instance: Path, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CAIRN_")}
-    env.update(CAIRN_INSTANCE=str(instance), COLUMNS="200")
-    result = subprocess.run(
-        [sys.executable, "-m", "cairn", "index", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    result = run_cairn(instance, "index", *args)
     assert result.returncode == code, (
         f"cairn index {' '.join(args)} gave {result.returncode}:\n{result.stdout}{result.stderr}"
     )

@@ -3,9 +3,7 @@ in use, then the alias switches; nobody sees an error or misses a record meanwhi
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -21,19 +19,12 @@ from cairn.records.migration import IndexMigrations, MigrationError
 from cairn.search.tantivy_engine import TantivyEngine
 from tests.conftest import serve
 from tests.factories import Factory, minimal_record
+from tests.processes import run_cairn
 from tests.service.test_indexer import found_ids, insert_published, new_indexer
 
 
 def _cli(instance: Path, db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CAIRN_")}
-    env.update(CAIRN_INSTANCE=str(instance), CAIRN_DATABASE_URL=db_url, COLUMNS="200")
-    result = subprocess.run(
-        [sys.executable, "-m", "cairn", "index", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    result = run_cairn(instance, "index", *args, CAIRN_DATABASE_URL=db_url)
     assert result.returncode == 0, f"cairn index {' '.join(args)}:\n{result.stdout}{result.stderr}"
     return result
 

@@ -5,7 +5,6 @@ sequence number the index stored, and only one process per index folder writes."
 from __future__ import annotations
 
 import copy
-import os
 import signal
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from cairn.search import SearchRequest
 from cairn.search.tantivy_engine import TantivyEngine
 from cairn.vocabularies import load_registry
 from tests.factories import minimal_record
+from tests.processes import cairn_env, run_cairn
 
 
 def insert_published(
@@ -251,24 +251,12 @@ def test_an_index_ahead_of_the_database_is_rebuilt(services, factory, db, tmp_pa
 
 
 # -- a real crash ------------------------------------------------------------------------------
-def _cairn_env(instance: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CAIRN_")}
-    env["CAIRN_INSTANCE"] = str(instance)
-    return env
-
-
 @pytest.mark.slow
 def test_index_update_killed_mid_way_then_run_again(tmp_path):
     """``cairn index update`` is SIGKILLed between two of its commits; run again, it
     finishes, and every record is in each index exactly once."""
     instance = tmp_path / "instance"
-    setup = subprocess.run(
-        [sys.executable, "-m", "cairn", "db", "upgrade"],
-        env=_cairn_env(instance),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    setup = run_cairn(instance, "db", "upgrade")
     assert setup.returncode == 0, setup.stderr
     db = Database(f"sqlite:///{instance / 'cairn.db'}")
     upgrade(db)
@@ -279,7 +267,7 @@ def test_index_update_killed_mid_way_then_run_again(tmp_path):
     watcher = TantivyEngine(instance / "search")
     proc = subprocess.Popen(
         [sys.executable, "-m", "cairn", "index", "update"],
-        env=_cairn_env(instance),
+        env=cairn_env(instance),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -310,13 +298,7 @@ def test_index_update_killed_mid_way_then_run_again(tmp_path):
     if proc.stderr is not None:
         proc.stderr.close()
 
-    again = subprocess.run(
-        [sys.executable, "-m", "cairn", "index", "update"],
-        env=_cairn_env(instance),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    again = run_cairn(instance, "index", "update")
     assert again.returncode == 0, again.stderr
     assert f"Indexes at change {end}." in again.stdout
 
