@@ -19,13 +19,12 @@ import json
 import os
 import platform
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from bench.lifecycle import Client, cairn, free_port, rss_mb
+from bench.lifecycle import cairn, free_port, rss_mb, start_server
 
 RESULTS = Path(__file__).parent / "results"
 MiB = 1 << 20
@@ -88,24 +87,8 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     cairn(env, "db", "upgrade")
     cairn(env, "users", "create", "bench@example.org")
     token = cairn(env, "tokens", "create", "bench@example.org").strip().splitlines()[-1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "cairn", "serve"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, client = start_server(env, port, token)
     try:
-        client = Client(f"http://127.0.0.1:{port}", token)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                client.request("GET", "/api/records?size=1")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("server did not start") from None
-                time.sleep(0.2)
-                client = Client(f"http://127.0.0.1:{port}", token)
         body = {
             "access": {"record": "public", "files": "public"},
             "files": {"enabled": True},

@@ -29,8 +29,6 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import requests
-
 RESULTS = Path(__file__).parent / "results"
 BODY = {
     "access": {"record": "public", "files": "public"},
@@ -81,6 +79,33 @@ class Client:
             self.conn.request(method, path, body=payload, headers=self.headers)
             response = self.conn.getresponse()
         return response.status, response.read()
+
+
+def start_server(
+    env: dict[str, str], port: int, token: str
+) -> tuple[subprocess.Popen[bytes], Client]:
+    """Start ``cairn serve`` with ``env`` on ``port``; return once it answers, with a client
+    holding ``token``."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cairn", "serve"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = Client(f"http://127.0.0.1:{port}", token)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            status, _ = client.request("GET", "/api/records?size=1")
+            if status == 200:
+                return server, client
+        except OSError:
+            pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            server.kill()
+            raise RuntimeError("cairn serve did not start")
+        time.sleep(0.2)
+        client.conn.close()
 
 
 def free_port() -> int:
@@ -138,27 +163,12 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     cairn(env, "db", "upgrade")
     cairn(env, "users", "create", "bench@example.org")
     token = cairn(env, "tokens", "create", "bench@example.org").strip().splitlines()[-1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "cairn", "serve"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    server, client = start_server(env, port, token)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"{base}/api/records?size=1", timeout=1)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("server did not start") from None
-                time.sleep(0.1)
         time.sleep(1)
         rss_start = rss_mb(server.pid)
 
-        client = Client(base, token)
         ids: list[str] = []
         start = time.perf_counter()
         for i in range(args.records):

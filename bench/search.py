@@ -56,7 +56,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import func, insert, select
 
-from bench.lifecycle import BODY, Client, free_port, percentile, rss_mb
+from bench.lifecycle import BODY, Client, free_port, percentile, rss_mb, start_server
 from cairn.accounts.service import AccountService
 from cairn.app import build_engine, build_indexer, create_app
 from cairn.core.identity import ANONYMOUS, SYSTEM
@@ -706,21 +706,6 @@ def build_indexes(settings: Settings, db: Database, records: int) -> dict[str, A
     return out
 
 
-def wait_for_server(client: Client, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            status, _ = client.request("GET", "/api/records?size=1")
-            if status == 200:
-                return
-        except OSError:
-            pass
-        if time.monotonic() > deadline or server.poll() is not None:
-            raise RuntimeError("server did not start")
-        time.sleep(0.2)
-        client.conn.close()
-
-
 def run(args: argparse.Namespace) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="cairn-search-bench-", dir=args.dir))
     instance = tmp / "instance"
@@ -771,15 +756,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         if args.database_url:
             env["CAIRN_DATABASE_URL"] = args.database_url
-        server = subprocess.Popen(
-            [sys.executable, "-m", "cairn", "serve"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server, client = start_server(env, port, token)
         try:
-            client = Client(f"http://127.0.0.1:{port}", token)
-            wait_for_server(client, server)
             rss_start = rss_mb(server.pid)
             log("timing HTTP")
             result["http_ms"] = time_http(client, mix, warmup)
