@@ -13,24 +13,13 @@ from __future__ import annotations
 from pydantic import model_validator
 
 from .base import Strict
-from .identifiers import RecordIdentifiers, is_ror, normalize_ror
-from .messages import fail, invalid_identifier
+from .identifiers import RecordIdentifiers, RorOrName
+from .messages import fail
 from .text import LanguageMap, OptText
 
 
-class Funder(Strict):
-    id: OptText = None
-    name: OptText = None
-
-    @model_validator(mode="after")
-    def _check(self) -> Funder:
-        if self.id is not None:
-            if not is_ror(self.id):
-                raise fail(invalid_identifier("ROR"), at="id", drop="id")
-            self.id = normalize_ror(self.id)
-        elif self.name is None:
-            raise fail("An existing id or a free text name must be present.")
-        return self
+class Funder(RorOrName):
+    """A funder: its ROR id and/or its name."""
 
 
 class Award(Strict):

@@ -252,3 +252,25 @@ PersonOrOrgIdentifiers = Annotated[
     list[PersonOrOrgIdentifier] | None, AfterValidator(_one_per_scheme)
 ]
 RecordIdentifiers = Annotated[list[SchemedIdentifier] | None, AfterValidator(_one_per_scheme)]
+
+
+class RorOrName(Strict):
+    """``{"id": <ROR id>}`` and/or ``{"name": "free text"}`` (affiliations, funders).
+
+    No organisations vocabulary ships yet, so an id must be a valid ROR id (stored in its
+    normal form), and a name sent with it is kept (it is what landing pages and exports
+    can show).
+    """
+
+    id: OptText = None
+    name: OptText = None
+
+    @model_validator(mode="after")
+    def _check(self) -> RorOrName:
+        if self.id is not None:
+            if not is_ror(self.id):
+                raise fail(invalid_identifier("ROR"), at="id", drop="id")
+            self.id = normalize_ror(self.id)
+        elif self.name is None:
+            raise fail("An existing id or a free text name must be present.")
+        return self

@@ -7,8 +7,8 @@ from typing import Annotated
 from pydantic import AfterValidator, model_validator
 
 from .base import Strict
-from .identifiers import PersonOrOrgIdentifiers, is_ror, normalize_ror
-from .messages import fail, fail_all, invalid_identifier, problem
+from .identifiers import PersonOrOrgIdentifiers, RorOrName
+from .messages import fail, fail_all, problem
 from .refs import ContributorRole, CreatorRoleRef
 from .text import OptText
 
@@ -46,25 +46,8 @@ class PersonOrOrg(Strict):
         return self
 
 
-class Affiliation(Strict):
-    """``{"id": <ROR id>}`` and/or ``{"name": "free text"}``.
-
-    No affiliations vocabulary ships yet, so an id must be a valid ROR id, and a name sent
-    with it is kept (it is what the landing page and exports can show).
-    """
-
-    id: OptText = None
-    name: OptText = None
-
-    @model_validator(mode="after")
-    def _check(self) -> Affiliation:
-        if self.id is not None:
-            if not is_ror(self.id):
-                raise fail(invalid_identifier("ROR"), at="id", drop="id")
-            self.id = normalize_ror(self.id)
-        elif self.name is None:
-            raise fail("An existing id or a free text name must be present.")
-        return self
+class Affiliation(RorOrName):
+    """A creator's or contributor's affiliation."""
 
 
 def _no_duplicate_affiliations(items: list[Affiliation] | None) -> list[Affiliation] | None:
