@@ -122,9 +122,6 @@ class RecordSearch:
         self.indexer = indexer
         self.labels = Labeller(records.vocabularies)
 
-    def _params(self, args: Args, **kwargs: Any) -> SearchParams:
-        return self.records.search_params(args, **kwargs)
-
     def _fresh(self, index: str) -> None:
         """Wait until ``index`` holds everything committed before this search began."""
         seq = self.indexer.database_seq()
@@ -180,7 +177,7 @@ class RecordSearch:
         self, identity: Identity, args: Args, facets: Sequence[str] = RECORD_AGGREGATIONS
     ) -> ItemList:
         """Published records; ``facets`` names the facets to count (all by default)."""
-        params = self._params(args)
+        params = self.records.search_params(args)
         flt = self.records.policy.query_filter("read", identity)
         if not params.allversions:
             flt = _and(flt, Term("versions.is_latest", True))
@@ -188,7 +185,7 @@ class RecordSearch:
         return self._result(params, found, self._records(identity, found.ids))
 
     def search_versions(self, identity: Identity, record_id: str, args: Args) -> ItemList:
-        params = self._params(args, default_sort="version")
+        params = self.records.search_params(args, default_sort="version")
         parent_id = self.records.readable_parent(identity, record_id)
         flt = _and(self.records.policy.query_filter("read", identity), Term("parent.id", parent_id))
         found = self._run(RECORDS, params, flt, ())
@@ -196,7 +193,7 @@ class RecordSearch:
 
     def search_user_records(self, identity: Identity, args: Args) -> ItemList:
         self.records.require("search_user_records", identity)
-        params = self._params(args, sorts=USER_SORTS)
+        params = self.records.search_params(args, sorts=USER_SORTS)
         flt = self.records.policy.query_filter("edit", identity)
         if not params.allversions:
             flt = _and(flt, Term("versions.is_latest_draft", True))
