@@ -19,7 +19,8 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from cairn.db import Database
@@ -108,6 +109,20 @@ class Indexer:
         self.lock.release()
         for name in INDEXES:
             self.engine.release(name)
+
+    @contextmanager
+    def writing_here(self) -> Iterator[bool]:
+        """Whether this process may write the indexes now (no other process holds the lock);
+        while it is True the writer loop of this process, if any, is held back."""
+        if not self.lock.acquire():
+            yield False
+            return
+        try:
+            with self.writing:
+                yield True
+        finally:
+            if not self.running:
+                self.lock.release()
 
     # -- what is applied -------------------------------------------------------------------
     def applied_seq(self, names: Sequence[str] = INDEXES) -> int:

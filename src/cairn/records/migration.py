@@ -144,16 +144,14 @@ class IndexMigrations:
         state = self._require(name, "built")
         old = self.engine.alias_target(name) or ""
         indexer = self.indexer
-        if indexer.lock.acquire():  # nobody else writes (or this process does)
-            with indexer.writing:
+        with indexer.writing_here() as here:
+            if here:
                 state.seq = indexer.catch_up({state.version: name})
                 self.engine.switch_alias(name, state.version)
                 if old and old != state.version:
                     self.engine.drop_version(old)
                 MigrationState.remove(self.engine.root, self.engine.prefix, name)
-            if not indexer.running:
-                indexer.lock.release()
-            return state
+                return state
         # another process writes and keeps the new version current: wait until it has
         # every change committed so far, switch, and leave dropping the old one to it
         wanted = indexer.database_seq()
@@ -178,14 +176,11 @@ class IndexMigrations:
         state = self._require(name, "created", "building", "built", "failed")
         if state.status == "building" and _alive_builder(state):
             raise MigrationError(f"the migration of {name!r} is being built right now")
-        indexer = self.indexer
-        if indexer.lock.acquire():
-            with indexer.writing:
+        with self.indexer.writing_here() as here:
+            if here:
                 self.engine.drop_version(state.version)
                 MigrationState.remove(self.engine.root, self.engine.prefix, name)
-            if not indexer.running:
-                indexer.lock.release()
-            return state
+                return state
         state.status = "cancelled"
         self._save(state)
         return state
