@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
-from cairn import __version__
+from cairn import __version__, web
 from cairn.access import records_policy
+from cairn.accounts.admin import UserAdministration
 from cairn.accounts.service import AccountService
 from cairn.api import errors as api_errors
 from cairn.api import files as api_files
@@ -17,14 +19,14 @@ from cairn.api import openapi as api_openapi
 from cairn.api import records as api_records
 from cairn.api import tus as api_tus
 from cairn.api import vocabularies as api_vocabularies
-from cairn.api.context import Services
-from cairn.api.links import LinkBuilder
 from cairn.api.middleware import HeadAsGet, RequestId
 from cairn.db import Database
 from cairn.files.component import FilesComponent
 from cairn.files.limits import FileLimits
 from cairn.files.service import FilesService
 from cairn.formats import default_registry
+from cairn.http.context import Services
+from cairn.http.links import LinkBuilder
 from cairn.records.config import RecordsConfig
 from cairn.records.index_docs import DocumentSource
 from cairn.records.indexer import Indexer
@@ -35,6 +37,7 @@ from cairn.search.tantivy_engine import TantivyEngine
 from cairn.settings import Settings, SettingsError
 from cairn.storage import StorageBackend, StorageConfig, build_storage
 from cairn.vocabularies import load_registry
+from cairn.web import errors as web_errors
 
 
 def build_storages(settings: Settings) -> dict[str, StorageBackend]:
@@ -111,7 +114,8 @@ def build_services(settings: Settings, db: Database, app: FastAPI) -> Services:
         files=files,
         offload=settings.files_offload,
         accel_prefix=settings.files_accel_prefix.rstrip("/"),
-        accounts=AccountService(db),
+        accounts=AccountService(db, registration=settings.registration),
+        users=UserAdministration(db),
         vocabularies=vocabularies,
         formats=default_registry(),
         links=LinkBuilder(settings.base_url, app.routes),
@@ -123,6 +127,22 @@ def build_services(settings: Settings, db: Database, app: FastAPI) -> Services:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     app.state.services.search.indexer.stop()
+
+
+API_PREFIXES = ("/api/", "/oai2d")
+
+
+def _errors_as_pages(app: FastAPI) -> None:
+    """Errors on API paths keep the API's JSON; everywhere else they are HTML pages."""
+    for cls, api_handler in list(app.exception_handlers.items()):
+
+        def dispatch(request: Request, exc: Exception, api_handler: Any = api_handler) -> Any:
+            path = request.url.path
+            if path == "/api" or path.startswith(API_PREFIXES):
+                return api_handler(request, exc)
+            return web_errors.handle(request, exc, api_errors.status_of(exc))
+
+        app.add_exception_handler(cls, dispatch)
 
 
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
@@ -147,6 +167,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     indexer = services.search.indexer
     indexer.start()  # writes only in the one process holding the index folder's lock
     api_errors.install(app)
+    web.install(app, settings)
+    _errors_as_pages(app)
     api_openapi.install(app)
     app.add_middleware(HeadAsGet)
     app.add_middleware(RequestId)

@@ -9,6 +9,7 @@ documentation; ``docs/settings.md`` lists them all and a test keeps the two in s
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tomllib
 from collections.abc import Mapping
@@ -184,6 +185,60 @@ class Settings(BaseModel):
         description="Longest time a search waits for the index to catch up with the "
         "database before it answers from the index as it is.",
     )
+
+    registration: bool = Field(
+        default=True,
+        description="Whether visitors may create their own account at `/signup`.",
+    )
+    session_days: int = Field(
+        default=14, ge=1, le=365, description="How long a web login lasts, in days."
+    )
+    login_rate_limit: str = Field(
+        default="10/minute",
+        description="Most login (and sign-up) attempts per client address and per email "
+        "address, in the `limits` notation (`10/minute`, `100/hour`).",
+    )
+    rate_limit_storage_url: str = Field(
+        default="memory://",
+        description="Where rate-limit counters live: `memory://` (one process) or a Redis "
+        "URL (`redis://127.0.0.1:6379`) shared by several processes.",
+    )
+    site_logo: str = Field(
+        default="",
+        description="Logo in the page header: a URL, or a file name in `<instance>/static/` "
+        "(served at `/static/site/<name>`). Empty: the site name alone.",
+    )
+    site_footer: str = Field(
+        default="",
+        description="HTML shown in every page's footer (sanitised: links and simple markup).",
+    )
+    theme_primary_color: str = Field(
+        default="#1d5b79", description="Main colour of the web pages (`#rrggbb`)."
+    )
+    theme_accent_color: str = Field(
+        default="#9c4221", description="Colour of links and highlights (`#rrggbb`)."
+    )
+
+    @field_validator("theme_primary_color", "theme_accent_color")
+    @classmethod
+    def _colour(cls, value: str) -> str:
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+            raise ValueError("must be a colour written #rrggbb")
+        return value.lower()
+
+    @field_validator("login_rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        if not re.fullmatch(r"\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?\s*", value):
+            raise ValueError("must read like 10/minute")
+        return value.strip()
+
+    @field_validator("rate_limit_storage_url")
+    @classmethod
+    def _rate_storage(cls, value: str) -> str:
+        if not value.startswith(("memory://", "redis://", "rediss://")):
+            raise ValueError("must be memory:// or a redis:// URL")
+        return value
 
     @field_validator("site_url")
     @classmethod

@@ -8,6 +8,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 _hasher = PasswordHasher()
 
 MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024  # argon2 hashes anything, but a megabyte password is an attack
 
 
 def hash_password(password: str) -> str:

@@ -13,7 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cairn.accounts.models import AccessToken, User, UserRole
-from cairn.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from cairn.accounts.passwords import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    verify_password,
+)
 from cairn.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from cairn.core.identity import ADMIN_ROLE, Identity
 from cairn.core.timeutil import isoformat, utcnow
@@ -37,6 +42,14 @@ _TOKEN_LOOKUP = (
     .outerjoin(UserRole, UserRole.user_id == User.id)
     .where(AccessToken.token_hash == bindparam("token_hash"))
 )
+
+
+def _password_problem(password: str) -> str | None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Shorter than minimum length {MIN_PASSWORD_LENGTH}."
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Longer than maximum length {MAX_PASSWORD_LENGTH}."
+    return None
 
 
 def hash_token(raw: str) -> str:
@@ -72,7 +85,7 @@ class TokenInfo:
     revoked: bool
 
 
-def _user_info(user: User) -> UserInfo:
+def user_info(user: User) -> UserInfo:
     return UserInfo(user.id, user.email, user.active, user.role_names, user.created)
 
 
@@ -87,9 +100,25 @@ def _token_info(token: AccessToken) -> TokenInfo:
     )
 
 
+def session_stamp(user: User) -> str:
+    """A value that changes when the user's password changes or the account is deactivated:
+    a session cookie carries it, so such a change ends every open session."""
+    seed = f"{user.id}:{user.active}:{user.password_hash or ''}"
+    return hashlib.sha256(seed.encode("utf-8")).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    """What a login puts into the session cookie."""
+
+    identity: Identity
+    stamp: str
+
+
 class AccountService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, registration: bool = True) -> None:
         self.db = db
+        self.registration = registration
 
     # users ---------------------------------------------------------------
     def create_user(
@@ -97,14 +126,23 @@ class AccountService:
     ) -> UserInfo:
         if not identity.is_admin:
             raise PermissionDenied()
+        return self._insert_user(email, password, admin)
+
+    def register(self, email: str, password: str) -> UserInfo:
+        """Self-service sign-up (when the instance allows it)."""
+        if not self.registration:
+            raise PermissionDenied("Registration is closed on this repository.")
+        if not password:
+            raise ValidationFailed([FieldError("password", ["Missing data for required field."])])
+        return self._insert_user(email, password, False)
+
+    def _insert_user(self, email: str, password: str | None, admin: bool) -> UserInfo:
         email = email.strip().lower()
         errors = []
         if not EMAIL_RE.match(email) or len(email) > 255:
             errors.append(FieldError("email", ["Not a valid email address."]))
-        if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-            errors.append(
-                FieldError("password", [f"Shorter than minimum length {MIN_PASSWORD_LENGTH}."])
-            )
+        if password is not None and (error := _password_problem(password)):
+            errors.append(FieldError("password", [error]))
         if errors:
             raise ValidationFailed(errors)
         try:
@@ -118,7 +156,7 @@ class AccountService:
                     user.roles.append(UserRole(role=ADMIN_ROLE))
                 uow.session.add(user)
                 uow.session.flush()
-                info = _user_info(user)
+                info = user_info(user)
         except IntegrityError as exc:
             raise ValidationFailed(
                 [FieldError("email", ["A user with this email already exists."])]
@@ -129,14 +167,14 @@ class AccountService:
         if not identity.is_admin:
             raise PermissionDenied()
         with self.db.read() as session:
-            return [_user_info(u) for u in session.scalars(select(User).order_by(User.id))]
+            return [user_info(u) for u in session.scalars(select(User).order_by(User.id))]
 
     def get_user_by_email(self, identity: Identity, email: str) -> UserInfo:
         if not identity.is_admin:
             raise PermissionDenied()
         with self.db.read() as session:
             user = self._find(session, email)
-            return _user_info(user)
+            return user_info(user)
 
     @staticmethod
     def _find(session: Session, email: str) -> User:
@@ -146,11 +184,44 @@ class AccountService:
         return user
 
     def authenticate_password(self, email: str, password: str) -> Identity | None:
+        found = self.login(email, password)
+        return found.identity if found else None
+
+    def login(self, email: str, password: str) -> SessionUser | None:
+        """The user with ``email`` if ``password`` is theirs and the account is active."""
         with self.db.read() as session:
             user = session.scalar(select(User).where(User.email == email.strip().lower()))
             if user is None or not user.active or not verify_password(user.password_hash, password):
                 return None
+            identity = Identity(user_id=user.id, email=user.email, roles=user.role_names)
+            return SessionUser(identity, session_stamp(user))
+
+    def identity_for_session(self, user_id: int, stamp: str) -> Identity | None:
+        """The identity of a session cookie, or ``None`` once its user is deactivated or
+        has changed the password since the login."""
+        with self.db.read() as session:
+            user = session.get(User, user_id)
+            if user is None or not user.active or session_stamp(user) != stamp:
+                return None
             return Identity(user_id=user.id, email=user.email, roles=user.role_names)
+
+    def change_password(self, identity: Identity, current: str, new: str) -> SessionUser:
+        """Change the caller's password; the result is the session to continue with."""
+        if identity.user_id is None:
+            raise PermissionDenied()
+        with self.db.write() as uow:
+            user = uow.session.get(User, identity.user_id)
+            if user is None:
+                raise NotFound("No such user.")
+            errors = []
+            if not verify_password(user.password_hash, current):
+                errors.append(FieldError("current_password", ["The current password is wrong."]))
+            if error := _password_problem(new):
+                errors.append(FieldError("password", [error]))
+            if errors:
+                raise ValidationFailed(errors)
+            user.password_hash = hash_password(new)
+            return SessionUser(identity, session_stamp(user))
 
     # tokens --------------------------------------------------------------
     def create_token(

@@ -11,8 +11,10 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from cairn.api.context import InvalidToken
 from cairn.core import errors as domain
+from cairn.http.context import InvalidToken
+from cairn.http.ratelimit import RateLimited
+from cairn.http.sessions import CsrfFailed
 from cairn.storage import BlobNotFound, StorageError
 
 log = logging.getLogger(__name__)
@@ -39,9 +41,26 @@ def error_response(status: int, message: str, **extra: Any) -> Response:
     return Response(orjson.dumps(body), status_code=status, media_type="application/json")
 
 
+def status_of(exc: BaseException) -> int:
+    """The HTTP status the API answers ``exc`` with."""
+    if isinstance(exc, HTTPException):
+        return exc.status_code
+    if isinstance(exc, domain.CairnError):
+        return next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
+    if isinstance(exc, RequestValidationError):
+        return 400
+    if isinstance(exc, InvalidToken):
+        return 401
+    if isinstance(exc, CsrfFailed):
+        return 403
+    if isinstance(exc, RateLimited):
+        return 429
+    return 500
+
+
 def _domain(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, domain.CairnError)
-    status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
+    status = status_of(exc)
     extra: dict[str, Any] = {}
     if isinstance(exc, domain.ValidationFailed) and exc.errors:
         extra["errors"] = [e.to_dict() for e in exc.errors]
@@ -77,6 +96,21 @@ def _invalid_token(_request: Request, _exc: Exception) -> Response:
     )
 
 
+def _csrf(_request: Request, _exc: Exception) -> Response:
+    return error_response(
+        403,
+        "A request authenticated by the session cookie needs the session's CSRF token "
+        "in the X-CSRF-Token header.",
+    )
+
+
+def _rate_limited(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RateLimited)
+    response = error_response(429, str(exc))
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def _storage(_request: Request, exc: Exception) -> Response:
     log.error("storage failure: %s", exc)
     if isinstance(exc, BlobNotFound):
@@ -94,5 +128,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(InvalidToken, _invalid_token)
+    app.add_exception_handler(CsrfFailed, _csrf)
+    app.add_exception_handler(RateLimited, _rate_limited)
     app.add_exception_handler(StorageError, _storage)
     app.add_exception_handler(Exception, _unexpected)

@@ -8,12 +8,12 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from cairn.api.body import read_json
-from cairn.api.context import identity, identity_async, in_thread, services
 from cairn.api.downloads import accel_response, redirect, stream_response
 from cairn.api.openapi import ERRORS
 from cairn.api.streams import pump
 from cairn.core.errors import FieldError, ValidationFailed
 from cairn.files.service import Download
+from cairn.http.context import identity, identity_async, in_thread, services
 
 router = APIRouter(prefix="/api/records/{id}", tags=["files"])
 INTEGER = "Not a valid integer."

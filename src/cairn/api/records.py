@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from cairn.api.body import read_json
-from cairn.api.context import identity, in_thread, services
 from cairn.api.openapi import DRAFT_BODY, LIST_RESPONSES, RECORD_RESPONSES, TOMBSTONE_BODY
 from cairn.api.responses import item_response, list_response, parse_if_match
+from cairn.http.context import identity, in_thread, services
 
 router = APIRouter(prefix="/api", tags=["records"])
 

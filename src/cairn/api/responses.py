@@ -6,8 +6,8 @@ from fastapi import Request
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from cairn.api.context import Services, services
 from cairn.formats import Format
+from cairn.http.context import Services, services
 from cairn.records.results import Item, ItemList
 
 

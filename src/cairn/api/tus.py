@@ -18,13 +18,13 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from cairn.api.context import identity_async, services
 from cairn.api.files import _entry
 from cairn.api.openapi import ERRORS
 from cairn.api.streams import pump
 from cairn.core.errors import FieldError, ValidationFailed
 from cairn.files.http import http_date
 from cairn.files.resumable import OffsetMismatch, ResumableUploads, UploadState
+from cairn.http.context import identity_async, services
 
 router = APIRouter(prefix="/api/records/{id}/draft/uploads", tags=["files"])
 VERSION = "1.0.0"

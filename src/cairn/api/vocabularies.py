@@ -8,9 +8,9 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from cairn.api.context import identity, services
 from cairn.api.openapi import ERRORS, VocabularyItemOut, VocabularyListOut
 from cairn.core.errors import NotFound
+from cairn.http.context import identity, services
 from cairn.records.params import parse_search_params
 
 router = APIRouter(prefix="/api/vocabularies", tags=["vocabularies"])

@@ -7,7 +7,7 @@ from urllib.parse import quote, urlencode
 
 from starlette.routing import BaseRoute
 
-from cairn.api.routes import walk_routes
+from cairn.http.routes import walk_routes
 
 # UI pages are served by the web layer; until it registers them, their paths are known here.
 UI_ROUTES = {

@@ -9,11 +9,13 @@ from typing import Any, TypeVar
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
+from cairn.accounts.admin import UserAdministration
 from cairn.accounts.service import AccountService
-from cairn.api.links import LinkBuilder
 from cairn.core.identity import ANONYMOUS, Identity
 from cairn.files.service import FilesService
 from cairn.formats import FormatRegistry
+from cairn.http.links import LinkBuilder
+from cairn.http.sessions import check_cookie_request, end_session, session_user
 from cairn.records.search import RecordSearch
 from cairn.records.service import RecordService
 from cairn.vocabularies import VocabularyRegistry
@@ -28,6 +30,7 @@ class Services:
     records: RecordService
     search: RecordSearch
     accounts: AccountService
+    users: UserAdministration
     vocabularies: VocabularyRegistry
     formats: FormatRegistry
     links: LinkBuilder
@@ -51,7 +54,12 @@ def bearer_token(request: Request) -> str | None:
 
 
 def identity(request: Request) -> Identity:
-    """The caller: from a bearer token (header or ``?access_token=``), else anonymous."""
+    """The caller: from a bearer token (header or ``?access_token=``), else from the
+    session cookie of a logged-in browser, else anonymous.
+
+    A cookie authenticates a request that changes something only together with the
+    session's CSRF token (:func:`cairn.http.sessions.check_cookie_request`).
+    """
     cached = getattr(request.state, "identity", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
@@ -62,6 +70,13 @@ def identity(request: Request) -> Identity:
         if found is None:
             raise InvalidToken()
         result = found
+    elif (logged_in := session_user(request)) is not None:
+        found = services(request).accounts.identity_for_session(*logged_in)
+        if found is None:
+            end_session(request)  # password changed or account deactivated since login
+        else:
+            check_cookie_request(request)
+            result = found
     request.state.identity = result
     return result
 

@@ -1,0 +1,1 @@
+"""Plumbing shared by the REST API and the web pages: services, the caller, links."""
