@@ -134,7 +134,7 @@ def serve(tmp: Path, database: Database, **settings_overrides: object) -> Served
     base = f"http://127.0.0.1:{port}"
     cfg = ensure_instance(
         load_settings(
-            {}, instance=tmp, database_url=database.url, site_url=base, **settings_overrides
+            {}, instance=tmp, database_url=database.url, **{"site_url": base, **settings_overrides}
         )
     )
     application = create_app(cfg, database)

@@ -102,6 +102,7 @@ class Pages:
             autoescape=select_autoescape(["html", "xml"], default=True),
             trim_blocks=True,
             lstrip_blocks=True,
+            extensions=["jinja2.ext.do"],
         )
         self.env.globals.update(site=self.site, static=self.static)
         self.env.filters.update(filesize=_filesize, date=_date)

@@ -14,6 +14,8 @@ from cairn.web.pages.common import (
     call,
     caller,
     field_errors,
+    flash,
+    pop_flash,
     form,
     limiter,
     login_redirect,
@@ -138,7 +140,10 @@ async def _tokens_page(request: Request, status: int = 200, **context: object) -
 async def tokens_page(request: Request) -> Response:
     if (await caller(request)).user_id is None:
         return login_redirect(request)
-    return await _tokens_page(request)
+    created = pop_flash(request, "token") or {}
+    return await _tokens_page(
+        request, new_token=created.get("value"), new_token_name=created.get("name")
+    )
 
 
 @router.post("/account/settings/applications")
@@ -156,7 +161,8 @@ async def create_token(request: Request) -> Response:
         )
     except ValidationFailed as exc:
         return await _tokens_page(request, 400, errors=field_errors(exc), name=name)
-    return await _tokens_page(request, new_token=raw, new_token_name=info.name)
+    flash(request, "token", {"name": info.name, "value": raw})  # shown once, by the next page
+    return redirect("/account/settings/applications")
 
 
 @router.post("/account/settings/applications/{token_id}/revoke")

@@ -81,3 +81,19 @@ def field_errors(exc: ValidationFailed) -> dict[str, list[str]]:
     for error in exc.errors:
         errors.setdefault(error.field, []).extend(error.messages)
     return errors
+
+
+def flash(request: Request, key: str, value: Any) -> None:
+    """Keep ``value`` for the next page this browser opens (post, redirect, get)."""
+    request.session.setdefault("flash", {})[key] = value
+    request.session["flash"] = dict(request.session["flash"])  # mark the session changed
+
+
+def pop_flash(request: Request, key: str) -> Any:
+    stored = request.session.get("flash") or {}
+    value = stored.pop(key, None)
+    if stored:
+        request.session["flash"] = stored
+    else:
+        request.session.pop("flash", None)
+    return value
