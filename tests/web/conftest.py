@@ -42,9 +42,11 @@ def page(context: BrowserContext) -> Iterator[Page]:
     tab.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     tab.on(
         "console",
-        lambda msg: problems.append(f"console: {msg.text}")
-        if msg.type == "error" and "Content Security Policy" in msg.text
-        else None,
+        lambda msg: (
+            problems.append(f"console: {msg.text}")
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
     )
     yield tab
     assert not problems, "\n".join(problems)

@@ -151,9 +151,7 @@ def test_session_cookie_flags(base: str) -> None:
     assert "script-src 'self'" in response.headers["content-security-policy"]
 
 
-def test_https_sites_mark_the_cookie_secure(
-    tmp_path: Path, db: Database, factory: Factory
-) -> None:
+def test_https_sites_mark_the_cookie_secure(tmp_path: Path, db: Database, factory: Factory) -> None:
     served = serve(tmp_path, db, site_url="https://data.example.org")
     try:
         response = requests.get(f"http://{served.base.split('//')[1]}/login", timeout=10)

@@ -11,11 +11,18 @@ from starlette.staticfiles import StaticFiles
 from cairn.http.ratelimit import AttemptLimiter
 from cairn.http.sessions import SESSION_COOKIE
 from cairn.settings import Settings
-from cairn.web.pages import account
+from cairn.web.pages import account, admin, deposit, records, search, uploads
 from cairn.web.security import SecurityHeaders
 from cairn.web.templating import STATIC_DIR, Pages
 
-ROUTERS = (account.router,)
+ROUTERS = (
+    search.router,
+    records.router,
+    deposit.router,
+    uploads.router,
+    account.router,
+    admin.router,
+)
 DAY = 24 * 3600
 
 

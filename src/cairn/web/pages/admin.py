@@ -1,0 +1,7 @@
+"""Administration: users, records (delete, restore), quotas."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
