@@ -159,6 +159,7 @@ def serve(tmp: Path, database: Database, **settings_overrides: object) -> Served
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory, db: Database):  # type: ignore[no-untyped-def]
     """The app served by uvicorn on 127.0.0.1 in a thread; yields its base URL."""
-    served = serve(tmp_path_factory.mktemp("live"), db)
+    # many browser tests log in from 127.0.0.1: the login limit is tested on its own server
+    served = serve(tmp_path_factory.mktemp("live"), db, login_rate_limit="10000/minute")
     yield served.base
     served.stop()

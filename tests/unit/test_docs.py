@@ -1,5 +1,5 @@
-"""The documentation keeps up with the code: every API route is in docs/api.md, and every
-page the README links to exists."""
+"""The documentation keeps up with the code: every API route is in docs/api.md, every page
+route in docs/web.md, and every page the README links to exists."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from cairn.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 API_DOC = ROOT / "docs" / "api.md"
+WEB_DOC = ROOT / "docs" / "web.md"
 README = ROOT / "README.md"
 # Served by FastAPI itself and documented in prose, not as endpoints.
 SKIPPED = {"/api/openapi.json", "/api/docs", "/api/docs/oauth2-redirect"}
@@ -34,23 +35,35 @@ def _endpoints(routes: Iterable[Any]) -> Iterator[tuple[str, str]]:
                 yield method, path
 
 
-@pytest.fixture
-def api_endpoints(tmp_path: Path) -> list[tuple[str, str]]:
-    app = create_app(load_settings({}, instance=tmp_path))
+@pytest.fixture(scope="module")
+def all_endpoints(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, str]]:
+    app = create_app(load_settings({}, instance=tmp_path_factory.mktemp("docs")))
     try:
         found = sorted(
             {
                 (method, path)
                 for method, path in _endpoints(app.routes)
-                if path.startswith("/api") and path not in SKIPPED and method != "HEAD"
+                if path not in SKIPPED and method != "HEAD"
             }
         )
     finally:
         app.state.services.search.indexer.stop()
         app.state.db.dispose()
     # guard against a route walk that silently finds nothing
-    assert ("POST", "/api/records") in found
+    assert ("POST", "/api/records") in found and ("GET", "/login") in found
     return found
+
+
+@pytest.fixture
+def api_endpoints(all_endpoints: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(m, p) for m, p in all_endpoints if p.startswith("/api")]
+
+
+def test_every_page_route_is_documented(all_endpoints: list[tuple[str, str]]) -> None:
+    text = WEB_DOC.read_text(encoding="utf-8")
+    pages = [(m, p) for m, p in all_endpoints if not p.startswith("/api")]
+    missing = [f"{m} {p}" for m, p in pages if f"`{m} {p}`" not in text]
+    assert not missing, f"not in docs/web.md: {missing}"
 
 
 def test_every_api_route_is_documented(api_endpoints: list[tuple[str, str]]) -> None:

@@ -57,7 +57,7 @@ def test_login_failure_then_success_returns_to_the_page_asked_for(
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(f"{base}/account/settings/password")
     page.get_by_role("button", name="Log out").click()
-    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    expect(page.get_by_role("link", name="Log in", exact=True)).to_be_visible()
     page.goto(f"{base}/account/settings/password")
     expect(page).to_have_url(re.compile(r"/login"))
 

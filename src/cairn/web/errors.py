@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from cairn.core import errors as domain
+from cairn.core.identity import ANONYMOUS
 from cairn.http.context import InvalidToken, identity
 from cairn.http.ratelimit import RateLimited
 from cairn.http.sessions import CsrfFailed
@@ -42,6 +43,8 @@ def error_page(request: Request, status: int, message: str | None = None) -> Res
 
 def handle(request: Request, exc: Exception, status: int) -> Response:
     """The page for an exception the API would answer with ``status``."""
+    if isinstance(exc, CsrfFailed | InvalidToken):
+        request.state.identity = ANONYMOUS  # render without checking the caller again
     if isinstance(exc, CsrfFailed):
         message = (
             "This form was sent without a valid security token, perhaps from an old "
