@@ -58,8 +58,17 @@ def test_instance_templates_override_the_built_in_ones(tmp_path: Path, db: Datab
 def test_static_assets_are_served_with_a_version(live_server: str) -> None:
     html = requests.get(f"{live_server}/login", timeout=10).text
     assert "/static/css/cairn.css?v=" in html
-    css = requests.get(f"{live_server}/static/css/cairn.css", timeout=10)
+    css = requests.get(f"{live_server}/static/css/cairn.css?v=1", timeout=10)
     assert css.status_code == 200 and "--primary" in css.text
+    assert "max-age=31536000" in css.headers["cache-control"]
+    module = requests.get(f"{live_server}/static/js/api.js", timeout=10)
+    assert module.headers["cache-control"] == "no-cache"
+    again = requests.get(
+        f"{live_server}/static/js/api.js",
+        headers={"If-None-Match": module.headers["etag"]},
+        timeout=10,
+    )
+    assert again.status_code == 304
 
 
 def test_error_pages_are_html_off_the_api_and_json_on_it(live_server: str) -> None:

@@ -7,6 +7,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from cairn.http.ratelimit import AttemptLimiter
 from cairn.http.sessions import SESSION_COOKIE
@@ -24,11 +25,25 @@ ROUTERS = (
     admin.router,
 )
 DAY = 24 * 3600
+YEAR = "public, max-age=31536000, immutable"
+
+
+class VersionedStatic(StaticFiles):
+    """Assets linked with ``?v=<hash>`` may be cached for a year; others (modules that
+    scripts import by relative path) are revalidated on every use (a 304 when unchanged),
+    so an upgrade never leaves a browser with a stale mix."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code == 200 or response.status_code == 304:
+            versioned = b"v=" in scope.get("query_string", b"")
+            response.headers["Cache-Control"] = YEAR if versioned else "no-cache"
+        return response
 
 
 def _theme(request: Request) -> Response:
     css = request.app.state.pages.site.theme_css()
-    headers = {"Cache-Control": "public, max-age=31536000, immutable"}
+    headers = {"Cache-Control": YEAR}
     return Response(css, media_type="text/css", headers=headers)
 
 
@@ -43,7 +58,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.add_api_route("/static/theme.css", _theme, include_in_schema=False)
     site_static = settings.instance / "static"
     app.mount("/static/site", StaticFiles(directory=site_static, check_dir=False), "site-static")
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", VersionedStatic(directory=STATIC_DIR), name="static")
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,

@@ -139,6 +139,10 @@ def landing_context(
         "versions_total": found.total if found else 0,
         "is_latest": bool(versions.get("is_latest")) or preview,
         "parent_id": (data.get("parent") or {}).get("id", ""),
+        "owner": str(
+            (((data.get("parent") or {}).get("access") or {}).get("owned_by") or {}).get("user")
+            or ""
+        ),
         "citation": plain_citation(metadata, data.get("pids") or {}, url),
         "canonical": url,
         "exports": [
