@@ -153,6 +153,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         description="A research data repository speaking the InvenioRDM REST API.",
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
+        swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
         redoc_url=None,
         lifespan=_lifespan,
     )
