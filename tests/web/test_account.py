@@ -143,6 +143,13 @@ def test_forms_without_the_token_are_refused(base: str, user: User) -> None:
     )
 
 
+def test_reading_pages_sets_no_cookie(base: str) -> None:
+    """Anonymous readers get no session (so no cookie to consent to, and cacheable pages);
+    a form that needs a CSRF token starts one."""
+    for path in ("/", "/search?q=x", "/no/such/page"):
+        assert "set-cookie" not in requests.get(f"{base}{path}", timeout=10).headers, path
+
+
 def test_session_cookie_flags(base: str) -> None:
     response = requests.get(f"{base}/login", timeout=10)
     cookie = response.headers["set-cookie"].lower()

@@ -1,5 +1,6 @@
-"""Every page of the site, opened in Chromium as the user who can see it: axe-core finds no
-serious or critical problem, and the page fits a 375-pixel-wide screen. A new page route
+"""Every page of the site, opened in Chromium as the user who can see it: its first view makes
+at most one API call, axe-core finds no serious or critical problem, and the page fits a
+375-pixel-wide screen. A new page route
 must be added to PAGES, or this test fails."""
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ def test_every_page_is_accessible_and_fits_a_phone(
     page: Page, base: str, user: User, admin: User, world: dict[str, Any]
 ) -> None:
     visits = sorted(set(PAGES.values()) | set(EXTRA))
+    api_calls: list[str] = []
+    page.on("request", lambda r: api_calls.append(r.url) if "/api/" in r.url else None)
     current = "anonymous"
     for who, path in visits:
         if who != current:
@@ -83,7 +86,10 @@ def test_every_page_is_accessible_and_fits_a_phone(
             if who != "anonymous":
                 log_in(page, base, (user if who == "owner" else admin).email)
             current = who
+        api_calls.clear()
         page.goto(base + path.format(**world))
         page.wait_for_load_state("networkidle")
+        # the first view is rendered on the server: at most one API call to complete it
+        assert len(api_calls) <= 1, f"{path}: {api_calls}"
         assert_accessible(page)
         assert_no_horizontal_scroll(page)

@@ -11,7 +11,7 @@ from typing import Any
 
 import nh3
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -85,6 +85,20 @@ def _date(value: Any) -> str:
     return text[:10]
 
 
+class LazyCsrfToken:
+    """The browser's CSRF token, made (and its session cookie set) only when a page prints
+    it: a visitor who only reads pages gets no cookie at all."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    def __str__(self) -> str:
+        return csrf_token(self.request)
+
+    def __html__(self) -> str:
+        return str(escape(csrf_token(self.request)))
+
+
 class Pages:
     """The template environment of one app."""
 
@@ -121,7 +135,7 @@ class Pages:
         values = {
             "request": request,
             "user": identity(request),
-            "csrf_token": csrf_token(request),
+            "csrf_token": LazyCsrfToken(request),
             **(context or {}),
         }
         html = self.env.get_template(name).render(values)
