@@ -11,15 +11,16 @@ from cairn.http.context import Services, services
 from cairn.records.results import Item, ItemList
 
 
-def negotiated(request: Request) -> Format:
-    fmt = services(request).formats.negotiate(request.headers.get("accept"))
+def negotiated(request: Request, *, listing: bool = False) -> Format:
+    fmt = services(request).formats.negotiate(request.headers.get("accept"), listing=listing)
     if fmt is None:
         raise HTTPException(406, "Not acceptable: no serializer for the requested media type.")
     return fmt
 
 
-def _pretty(request: Request) -> bool:
-    return request.query_params.get("prettyprint", "").lower() in ("1", "true")
+def _params(request: Request) -> dict[str, str]:
+    """The query arguments formats may read (``prettyprint``, a citation's ``style`` …)."""
+    return dict(request.query_params)
 
 
 def item_body(svc: Services, item: Item) -> dict[str, object]:
@@ -34,15 +35,15 @@ def item_response(request: Request, item: Item, status: int = 200) -> Response:
     fmt = negotiated(request)
     body = item_body(services(request), item)
     return Response(
-        fmt.serialize(body, _pretty(request)),
+        fmt.serialize(body, params=_params(request)),
         status_code=status,
-        media_type=fmt.media_type,
+        media_type=fmt.content_type,
         headers={"ETag": f'"{item.revision_id}"'},
     )
 
 
 def list_response(request: Request, result: ItemList, route: str, **route_params: str) -> Response:
-    fmt = negotiated(request)
+    fmt = negotiated(request, listing=True)
     svc = services(request)
     envelope = {
         "hits": {"hits": [item_body(svc, i) for i in result.items], "total": result.total},
@@ -60,7 +61,9 @@ def list_response(request: Request, result: ItemList, route: str, **route_params
     }
     if result.params.cursor is None:
         envelope["page"] = result.params.page
-    return Response(fmt.serialize_list(envelope, _pretty(request)), media_type=fmt.media_type)
+    return Response(
+        fmt.serialize_list(envelope, params=_params(request)), media_type=fmt.content_type
+    )
 
 
 def parse_if_match(request: Request) -> int | None:

@@ -224,12 +224,11 @@ async def export(request: Request, id: str, fmt: str) -> Response:
         raise NotFound(f"There is no export format called {fmt!r}.")
     item = await call(request, services.records.read, id)
     body = {**item.data, "links": services.links.item(item.data, item.is_draft)}
-    media = chosen.media_type
-    extension = "json" if "json" in media else "xml" if "xml" in media else "txt"
-    disposition = f'attachment; filename="{item.id}.{extension}"'
+    disposition = f'attachment; filename="{item.id}.{chosen.extension}"'
+    params = {**request.query_params, "prettyprint": "1"}
     return Response(
-        chosen.serialize(body, pretty=True),
-        media_type=media,
+        chosen.serialize(body, params=params),
+        media_type=chosen.content_type,
         headers={"Content-Disposition": disposition},
     )
 
