@@ -15,6 +15,7 @@ from alembic import command
 
 import cairn.accounts.models
 import cairn.db.changes
+import cairn.db.jobs
 import cairn.files.models
 import cairn.records.models  # noqa: F401
 from cairn.db import Base, Database

@@ -64,6 +64,7 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
             indexer.stop()
         import cairn.accounts.models
         import cairn.db.changes
+        import cairn.db.jobs
         import cairn.files.models
         import cairn.records.models  # noqa: F401
 

@@ -21,12 +21,16 @@ from cairn.api import tus as api_tus
 from cairn.api import vocabularies as api_vocabularies
 from cairn.api.middleware import HeadAsGet, RequestId
 from cairn.db import Database
+from cairn.db.job_admin import JobAdministration
 from cairn.files.component import FilesComponent
 from cairn.files.limits import FileLimits
+from cairn.files.maintenance import FilesMaintenance
 from cairn.files.service import FilesService
 from cairn.formats import default_registry
 from cairn.http.context import Services
 from cairn.http.links import LinkBuilder
+from cairn.jobs import JobRegistry, JobRunner
+from cairn.jobs.builtin import register_builtin
 from cairn.records.config import RecordsConfig
 from cairn.records.index_docs import DocumentSource
 from cairn.records.indexer import Indexer
@@ -123,9 +127,28 @@ def build_services(settings: Settings, db: Database, app: FastAPI) -> Services:
     )
 
 
+def build_job_runner(
+    settings: Settings,
+    db: Database,
+    storages: dict[str, StorageBackend],
+    registry: JobRegistry | None = None,
+    concurrency: int = 1,
+) -> JobRunner:
+    """A job runner with the built-in kinds and schedules (plus those in ``registry``)."""
+    registry = registry or JobRegistry()
+    maintenance = FilesMaintenance(db, storages)
+    schedules = register_builtin(registry, maintenance, settings.files_gc_grace_hours)
+    return JobRunner(
+        db, registry, schedules, concurrency=concurrency, poll=settings.jobs_poll_seconds
+    )
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    if app.state.settings.jobs_in_server:
+        app.state.jobs.start()
     yield
+    app.state.jobs.stop(grace=10)
     app.state.services.search.indexer.stop()
 
 
@@ -165,6 +188,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(api_files.router)
     app.include_router(api_tus.router)
     app.state.services = services = build_services(settings, database, app)
+    app.state.jobs = build_job_runner(settings, database, services.files.storages)
+    app.state.job_admin = JobAdministration(database)
     indexer = services.search.indexer
     indexer.start()  # writes only in the one process holding the index folder's lock
     api_errors.install(app)

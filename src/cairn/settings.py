@@ -98,6 +98,13 @@ class Settings(BaseModel):
     max_page_size: int = Field(
         default=1000, ge=1, description="Largest `size` a search accepts; larger gets 400."
     )
+    sitemap_page_size: int = Field(
+        default=10_000,
+        ge=1,
+        le=50_000,
+        description="Landing pages listed per `/sitemap-{n}.xml` file (at most 50000, "
+        "the sitemaps protocol's limit; a file of 10000 takes about 2 s to build).",
+    )
     token_default_days: int = Field(
         default=0,
         ge=0,
@@ -184,6 +191,17 @@ class Settings(BaseModel):
         le=60,
         description="Longest time a search waits for the index to catch up with the "
         "database before it answers from the index as it is.",
+    )
+    jobs_in_server: bool = Field(
+        default=True,
+        description="Run background jobs in a thread of `cairn serve`; turn off when "
+        "`cairn worker` processes run them.",
+    )
+    jobs_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=3600,
+        description="How often an idle job worker looks for due jobs, in seconds.",
     )
 
     registration: bool = Field(

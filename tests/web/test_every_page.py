@@ -31,6 +31,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "/administration/records": ("admin", "/administration/records"),
     "/administration/records/{record_id}": ("admin", "/administration/records/{record}"),
     "/administration/quotas": ("admin", "/administration/quotas?record={record}"),
+    "/administration/jobs": ("admin", "/administration/jobs"),
 }
 # GET routes that answer with a redirect, a file or a tombstone, not a page of their own
 NOT_PAGES = {
@@ -41,6 +42,9 @@ NOT_PAGES = {
     "/administration",
     "/administration/records/find",
     "/static/theme.css",
+    "/sitemap.xml",
+    "/sitemap-{number}.xml",
+    "/robots.txt",
 }
 EXTRA = [  # states of pages worth their own check
     ("anonymous", "/records/{deleted}"),  # the tombstone (410)

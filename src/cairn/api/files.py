@@ -14,6 +14,7 @@ from cairn.api.streams import pump
 from cairn.core.errors import FieldError, ValidationFailed
 from cairn.files.service import Download
 from cairn.http.context import identity, identity_async, in_thread, services
+from cairn.http.signposting import file_header
 
 router = APIRouter(prefix="/api/records/{id}", tags=["files"])
 INTEGER = "Not a valid integer."
@@ -255,6 +256,8 @@ def _download(request: Request, record_id: str, key: str, *, draft: bool) -> Res
         if url:
             return redirect(url)
     extra = {"Content-MD5": found.blob.md5}  # bare hex, as InvenioRDM sends it
+    if not draft:
+        extra["Link"] = file_header(svc, record_id)  # FAIR Signposting
     if offload == "nginx" and found.is_local():
         # nginx sends the bytes (and honours Range itself); Cairn sends only the headers
         extra["X-Accel-Redirect"] = svc.accel_prefix + "/" + found.blob.uri

@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from cairn.formats import Format
 from cairn.http.context import Services, services
+from cairn.http.signposting import landing_header
 from cairn.records.results import Item, ItemList
 
 
@@ -33,12 +34,16 @@ def item_body(svc: Services, item: Item) -> dict[str, object]:
 
 def item_response(request: Request, item: Item, status: int = 200) -> Response:
     fmt = negotiated(request)
-    body = item_body(services(request), item)
+    svc = services(request)
+    body = item_body(svc, item)
+    headers = {"ETag": f'"{item.revision_id}"'}
+    if not item.is_draft and body.get("is_published", True):
+        headers["Link"] = landing_header(svc, item)  # FAIR Signposting, as on the landing page
     return Response(
         fmt.serialize(body, params=_params(request)),
         status_code=status,
         media_type=fmt.content_type,
-        headers={"ETag": f'"{item.revision_id}"'},
+        headers=headers,
     )
 
 

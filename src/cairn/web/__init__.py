@@ -12,7 +12,7 @@ from starlette.types import Scope
 from cairn.http.ratelimit import AttemptLimiter
 from cairn.http.sessions import SESSION_COOKIE
 from cairn.settings import Settings
-from cairn.web.pages import account, admin, deposit, records, search, uploads
+from cairn.web.pages import account, admin, deposit, records, search, sitemaps, uploads
 from cairn.web.security import SecurityHeaders
 from cairn.web.templating import STATIC_DIR, Pages
 
@@ -23,6 +23,7 @@ ROUTERS = (
     uploads.router,
     account.router,
     admin.router,
+    sitemaps.router,
 )
 DAY = 24 * 3600
 YEAR = "public, max-age=31536000, immutable"

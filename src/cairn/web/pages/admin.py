@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from cairn.core.errors import NotFound, ValidationFailed
 from cairn.settings import Settings
-from cairn.web.pages import admin_records, admin_users
+from cairn.web.pages import admin_jobs, admin_records, admin_users
 from cairn.web.pages.admin_users import FLASH, require_admin
 from cairn.web.pages.common import (
     call,
@@ -32,6 +32,7 @@ from cairn.web.pages.common import (
 router = APIRouter(include_in_schema=False)
 router.include_router(admin_users.router)
 router.include_router(admin_records.router)
+router.include_router(admin_jobs.router)
 
 UNITS = {
     "": 1,

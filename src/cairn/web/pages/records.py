@@ -20,9 +20,11 @@ from starlette.responses import RedirectResponse, Response
 
 from cairn.core.errors import Gone, NotFound
 from cairn.core.identity import Identity
+from cairn.formats.jsonld import to_jsonld
 from cairn.formats.ui import format_edtf
 from cairn.http.context import Services
 from cairn.records.results import Item
+from cairn.web.pages import signposting
 from cairn.web.pages.common import call, render, svc
 from cairn.web.pages.record_citation import plain_citation
 from cairn.web.pages.record_files import files_view
@@ -56,6 +58,9 @@ EXPORTS = (
     ("codemeta", "CodeMeta"),
     ("cff", "Citation File Format"),
     ("datapackage", "Data Package"),
+    ("citation", "Citation (APA, plain text)"),
+    ("csv", "CSV"),
+    ("csv-simple", "CSV (main fields)"),
 )
 
 
@@ -145,6 +150,8 @@ def landing_context(
         ),
         "citation": plain_citation(metadata, data.get("pids") or {}, url),
         "canonical": url,
+        # schema.org JSON-LD embedded in the page (the template escapes it with tojson)
+        "jsonld": to_jsonld({**data, "links": services.links.item(data, preview)}),
         "exports": [
             (name, label, f"{_path(item.id)}/export/{name}")
             for name, label in EXPORTS
@@ -192,7 +199,11 @@ async def landing(request: Request, id: str, preview: str = "") -> Response:
         return render(request, "tombstone.html", context, 410)
     if item.id != id:
         return _found(_path(item.id))
-    return render(request, "record.html", landing_context(services, item, found, False))
+    linkset = signposting.linkset_response(request, services, item)
+    if linkset is not None:
+        return linkset
+    page = render(request, "record.html", landing_context(services, item, found, False))
+    return signposting.add_links(page, services, item)
 
 
 @router.get("/records/{id}/latest", name="web.record_latest")

@@ -1,0 +1,191 @@
+"""Benchmark interoperability: DataCite XML serialization rate (OAI-PMH harvest: to come).
+
+    python -m bench.interop --serialize 20000 [--seed 1] [--validate 500] [--out PATH]
+
+``--serialize N`` generates N realistic records in the API's JSON shape (titles, abstracts,
+creators and affiliations from :class:`bench.search.Corpus`, plus DOIs, ORCIDs, ROR ids,
+related identifiers, dates, funding and locations on a share of them, all from ``--seed``),
+then times the registry's ``datacite-xml`` format turning each record into XML bytes — the
+whole path a request or an OAI-PMH page takes (record -> DataCite structure -> lxml -> bytes),
+single-threaded. It reports records/s (best of three passes over the corpus, and the mean),
+checks the first ``--validate`` outputs against the kernel-4.5 XSD, and merges its results
+into ``bench/results/interop.json`` under ``"serialize"``.
+
+Target (issue 6): >= 2,000 records/s. Each mode writes its own key of the results file, so
+a harvest mode (``--harvest N``) can be added beside this one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from bench.search import Corpus, git_commit, log
+from cairn.formats import default_registry
+
+RESULTS = Path(__file__).parent / "results"
+OUT = RESULTS / "interop.json"
+KERNEL = Path(__file__).resolve().parents[2] / "shared/data/datacite-schema/kernel-4.5/metadata.xsd"
+TARGETS = {"serialize_records_per_s": 2000}
+RELATIONS = ["cites", "issupplementto", "references", "isderivedfrom", "ispartof", "isnewversionof"]
+RORS = ["01ggx4157", "00k4n6c32", "03yrm5c26", "05gq02987", "0524sp257"]
+DATE_TYPES = ["collected", "created", "valid", "accepted"]
+
+
+def _orcid(rng: random.Random) -> str:
+    digits = [rng.randrange(10) for _ in range(15)]
+    total = 0
+    for d in digits:
+        total = (total + d) * 2
+    check = (12 - total % 11) % 11
+    body = "".join(map(str, digits)) + ("X" if check == 10 else str(check))
+    return "-".join(body[i : i + 4] for i in range(0, 16, 4))
+
+
+def records(count: int, seed: int) -> Iterator[dict[str, Any]]:
+    """``count`` records as the API returns them (``links`` included)."""
+    corpus = Corpus(count, seed)
+    rng = random.Random(seed + 1)
+    for n in range(count):
+        md = corpus.metadata()
+        for creator in md["creators"]:
+            if rng.random() < 0.4:
+                creator["person_or_org"]["identifiers"] = [
+                    {"scheme": "orcid", "identifier": _orcid(rng)}
+                ]
+            if rng.random() < 0.3:
+                creator["affiliations"][0]["id"] = rng.choice(RORS)
+        if rng.random() < 0.3:
+            md["related_identifiers"] = [
+                {
+                    "identifier": f"10.{rng.randint(1000, 9999)}/x{rng.getrandbits(24):x}",
+                    "scheme": "doi",
+                    "relation_type": {"id": rng.choice(RELATIONS)},
+                    "resource_type": {"id": "publication-article"},
+                }
+                for _ in range(rng.randint(1, 4))
+            ]
+        if rng.random() < 0.3:
+            year = rng.randint(1990, 2024)
+            md["dates"] = [
+                {
+                    "date": f"{year}/{year + rng.randint(0, 5)}",
+                    "type": {"id": rng.choice(DATE_TYPES)},
+                }
+            ]
+        if rng.random() < 0.2:
+            md["funding"] = [
+                {
+                    "funder": {"id": rng.choice(RORS), "name": "A funder"},
+                    "award": {
+                        "number": str(rng.randint(10**5, 10**6)),
+                        "title": {"en": "A project"},
+                    },
+                }
+            ]
+        if rng.random() < 0.15:
+            lon, lat = rng.uniform(-180, 180), rng.uniform(-90, 90)
+            md["locations"] = {
+                "features": [{"geometry": {"type": "Point", "coordinates": [lon, lat]}}]
+            }
+        rid = f"{n:05d}-{rng.getrandbits(20):05x}"
+        record: dict[str, Any] = {
+            "id": rid,
+            "created": "2024-05-06T07:08:09.123456+00:00",
+            "updated": "2024-05-06T07:08:09.123456+00:00",
+            "pids": {"oai": {"identifier": f"oai:cairn.bench:{rid}", "provider": "oai"}},
+            "metadata": md,
+            "access": {"record": "public", "files": "public", "status": "open"},
+            "links": {
+                "self": f"https://cairn.bench/api/records/{rid}",
+                "self_html": f"https://cairn.bench/records/{rid}",
+            },
+        }
+        if rng.random() < 0.8:
+            record["pids"]["doi"] = {"identifier": f"10.5281/cairn.{rid}", "provider": "datacite"}
+        yield record
+
+
+def _timed(
+    write: Callable[[dict[str, Any]], bytes], corpus: list[dict[str, Any]]
+) -> tuple[float, int]:
+    start = time.perf_counter()
+    size = sum(len(write(record)) for record in corpus)
+    return time.perf_counter() - start, size
+
+
+def serialize(count: int, seed: int, validate: int) -> dict[str, Any]:
+    log(f"generating {count:,} records (seed {seed})")
+    corpus = list(records(count, seed))
+    fmt = default_registry().by_name("datacite-xml")
+    assert fmt is not None
+
+    def write(record: dict[str, Any]) -> bytes:
+        return fmt.serialize(record)
+
+    schema = etree.XMLSchema(etree.parse(str(KERNEL), etree.XMLParser(no_network=True)))
+    invalid = [
+        r["id"] for r in corpus[:validate] if not schema.validate(etree.fromstring(write(r)))
+    ]
+    log(f"validated {min(validate, count):,} outputs against kernel-4.5: {len(invalid)} invalid")
+    passes = []
+    size = 0
+    for number in range(3):
+        seconds, size = _timed(write, corpus)
+        passes.append(count / seconds)
+        log(f"pass {number + 1}: {count / seconds:,.0f} records/s")
+    return {
+        "records": count,
+        "seed": seed,
+        "records_per_s": round(max(passes)),
+        "records_per_s_mean": round(sum(passes) / len(passes)),
+        "mean_bytes": round(size / count),
+        "validated": min(validate, count),
+        "invalid": invalid,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--serialize", type=int, metavar="N", help="records to serialize")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--validate", type=int, default=500, help="outputs checked by the XSD")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    if not args.serialize:
+        parser.error("choose a mode: --serialize N")
+    results: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
+    result = serialize(args.serialize, args.seed, args.validate)
+    result["target_records_per_s"] = TARGETS["serialize_records_per_s"]
+    result["meets_target"] = result["records_per_s"] >= TARGETS["serialize_records_per_s"]
+    result["environment"] = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "commit": git_commit(),
+        "measured": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    results["serialize"] = result
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(
+        f"DataCite XML: {result['records_per_s']:,} records/s "
+        f"(mean {result['records_per_s_mean']:,}; "
+        f"target {TARGETS['serialize_records_per_s']:,}): "
+        f"{'OK' if result['meets_target'] else 'BELOW TARGET'}; "
+        f"{len(result['invalid'])} of {result['validated']} outputs invalid"
+    )
+    if result["invalid"] or not result["meets_target"]:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
