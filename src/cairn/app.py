@@ -15,6 +15,7 @@ from cairn.accounts.admin import UserAdministration
 from cairn.accounts.service import AccountService
 from cairn.api import errors as api_errors
 from cairn.api import files as api_files
+from cairn.api import oaipmh as api_oaipmh
 from cairn.api import openapi as api_openapi
 from cairn.api import records as api_records
 from cairn.api import tus as api_tus
@@ -187,6 +188,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(api_vocabularies.router)
     app.include_router(api_files.router)
     app.include_router(api_tus.router)
+    app.include_router(api_oaipmh.router)
     app.state.services = services = build_services(settings, database, app)
     app.state.jobs = build_job_runner(settings, database, services.files.storages)
     app.state.job_admin = JobAdministration(database)

@@ -204,6 +204,18 @@ class Settings(BaseModel):
         description="How often an idle job worker looks for due jobs, in seconds.",
     )
 
+    oai_admin_email: str = Field(
+        default="",
+        description="Administrator email that OAI-PMH Identify names. Empty: admin@<site host>.",
+    )
+    oai_page_size: int = Field(
+        default=500, ge=10, le=5000, description="Records per OAI-PMH ListRecords response."
+    )
+    datacite_symbol: str = Field(
+        default="",
+        description="Your DataCite data-centre symbol (e.g. `CERN.ZENODO`), named in "
+        "OAI-PMH's oai_datacite records. Empty: the site's host name.",
+    )
     registration: bool = Field(
         default=True,
         description="Whether visitors may create their own account at `/signup`.",

@@ -45,6 +45,7 @@ NOT_PAGES = {
     "/sitemap.xml",
     "/sitemap-{number}.xml",
     "/robots.txt",
+    "/oai2d",
 }
 EXTRA = [  # states of pages worth their own check
     ("anonymous", "/records/{deleted}"),  # the tombstone (410)

@@ -60,6 +60,7 @@ class Record(_Version, Base):
     __table_args__ = (
         UniqueConstraint("parent_id", "index", name="uq_records_parent_index"),
         Index("ix_records_created", "created"),
+        Index("ix_records_updated_id", "updated", "id"),  # OAI-PMH harvests in this order
     )
 
 
