@@ -62,7 +62,10 @@ class Indexer:
         self._wanted: set[str] = set()  # indexes searches in this process wait for
         self._stopping = False
         self._thread: threading.Thread | None = None
-        self._applied: dict[str, int] = {}  # live index -> newest seq it reached (writer)
+        # physical index version -> newest seq it reached (as the writer here committed it);
+        # by version, not by name: after a migration's rollover the name points at another
+        # version, which may not have caught up yet, and searches must wait for *it*
+        self._applied: dict[str, int] = {}
         self._ahead = False
         # rebuilds the indexes when they are ahead of the database (a restored backup);
         # set by the composition root (cairn.records.migration builds on this module)
@@ -133,7 +136,9 @@ class Indexer:
             return 0
 
     def _reached(self, names: Sequence[str]) -> int:
-        return min((self._applied.get(name, -1) for name in names), default=-1)
+        """The newest seq the versions that ``names`` point at now have all reached."""
+        versions = [self.engine.alias_target(name) for name in names]
+        return min((self._applied.get(v, -1) if v else -1 for v in versions), default=-1)
 
     def database_seq(self) -> int:
         with self.db.read() as session:
@@ -194,7 +199,6 @@ class Indexer:
         with self.writing:
             targets = targets if targets is not None else self._targets()
             applied = {version: self.engine.applied_seq(version) for version in targets}
-            live = {v for v, name in targets.items() if self.engine.alias_target(name) == v}
             end = self.database_seq()
             low = min(applied.values(), default=end)
             self._ahead = any(seq > end for seq in applied.values())
@@ -215,19 +219,18 @@ class Indexer:
                     if applied[version] < reached:
                         self.engine.apply(version, per_index.get(name, []), reached)
                         applied[version] = reached
-                        if version in live:
-                            self._publish(name, reached)
+                        self._publish(version, reached)
                 if progress is not None:
                     progress(reached - low)
                 low = reached
-            for version in live:
-                self._publish(targets[version], applied[version])
+            for version in targets:
+                self._publish(version, applied[version])
             return min(applied.values(), default=low)
 
-    def _publish(self, name: str, seq: int) -> None:
-        """Tell waiting searches that the live index ``name`` has reached ``seq``."""
+    def _publish(self, version: str, seq: int) -> None:
+        """Tell waiting searches that the index version ``version`` has reached ``seq``."""
         with self._cond:
-            self._applied[name] = max(self._applied.get(name, -1), seq)
+            self._applied[version] = max(self._applied.get(version, -1), seq)
             self._cond.notify_all()
 
     def _finish_migrations(self) -> None:
@@ -280,7 +283,11 @@ class Indexer:
                     self.rebuilder()
                     self._ahead = False
                     with self._cond:
-                        self._applied = {n: self.engine.applied_seq(n) for n in INDEXES}
+                        self._applied = {
+                            v: self.engine.applied_seq(v)
+                            for v in (self.engine.alias_target(n) for n in INDEXES)
+                            if v is not None
+                        }
                         self._cond.notify_all()
             except Exception:  # keep serving; the next round tries again
                 log.exception("indexing failed; retrying")
