@@ -1,6 +1,7 @@
-"""Benchmark interoperability: DataCite XML serialization rate (OAI-PMH harvest: to come).
+"""Benchmark interoperability: DataCite XML serialization rate and an OAI-PMH harvest.
 
     python -m bench.interop --serialize 20000 [--seed 1] [--validate 500] [--out PATH]
+    python -m bench.interop --harvest 100000 [--seed 1] [--database-url URL] [--out PATH]
 
 ``--serialize N`` generates N realistic records in the API's JSON shape (titles, abstracts,
 creators and affiliations from :class:`bench.search.Corpus`, plus DOIs, ORCIDs, ROR ids,
@@ -11,31 +12,49 @@ single-threaded. It reports records/s (best of three passes over the corpus, and
 checks the first ``--validate`` outputs against the kernel-4.5 XSD, and merges its results
 into ``bench/results/interop.json`` under ``"serialize"``.
 
-Target (issue 6): >= 2,000 records/s. Each mode writes its own key of the results file, so
-a harvest mode (``--harvest N``) can be added beside this one.
+``--harvest N`` inserts N published records into a fresh instance (SQLite, or the empty
+PostgreSQL database of ``--database-url``) with :func:`bench.search.generate`, builds the search
+indexes (so the indexer does not compete with the harvest), starts ``cairn serve`` and harvests
+every record with ``ListRecords`` in ``oai_datacite`` over one keep-alive HTTP connection,
+following resumption tokens and parsing each page with lxml; it reports records/s end to end
+under ``"harvest"``.
+
+Targets (issue 6): >= 2,000 records/s for each. Each mode writes its own key of the results
+file.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from lxml import etree
 
-from bench.search import Corpus, git_commit, log
+from bench.lifecycle import free_port, start_server
+from bench.search import Corpus, build_indexes, generate, git_commit, log
+from cairn.accounts.service import AccountService
+from cairn.core.identity import SYSTEM
+from cairn.db import Database
+from cairn.db.migrate import upgrade
 from cairn.formats import default_registry
+from cairn.settings import ensure_instance, load_settings
 
 RESULTS = Path(__file__).parent / "results"
 OUT = RESULTS / "interop.json"
 KERNEL = Path(__file__).resolve().parents[2] / "shared/data/datacite-schema/kernel-4.5/metadata.xsd"
-TARGETS = {"serialize_records_per_s": 2000}
+TARGETS = {"serialize_records_per_s": 2000, "harvest_records_per_s": 2000}
+OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 RELATIONS = ["cites", "issupplementto", "references", "isderivedfrom", "ispartof", "isnewversionof"]
 RORS = ["01ggx4157", "00k4n6c32", "03yrm5c26", "05gq02987", "0524sp257"]
 DATE_TYPES = ["collected", "created", "valid", "accepted"]
@@ -115,6 +134,21 @@ def records(count: int, seed: int) -> Iterator[dict[str, Any]]:
         yield record
 
 
+def _environment() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "commit": git_commit(),
+        "measured": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+
+
+def _write(out: Path, results: dict[str, Any]) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+
+
 def _timed(
     write: Callable[[dict[str, Any]], bytes], corpus: list[dict[str, Any]]
 ) -> tuple[float, int]:
@@ -154,28 +188,119 @@ def serialize(count: int, seed: int, validate: int) -> dict[str, Any]:
     }
 
 
+def _harvest_pages(client: Any, first: str) -> Iterator[tuple[int, int]]:
+    """(records, bytes) of each ListRecords page, following resumption tokens."""
+    path = first
+    while path:
+        status, body = client.request("GET", path)
+        if status != 200:
+            raise RuntimeError(f"{path}: HTTP {status}")
+        root = etree.fromstring(body)
+        error = root.find(f"{{{OAI_NS}}}error")
+        if error is not None:
+            raise RuntimeError(f"{path}: {error.get('code')}: {error.text}")
+        listing = root.find(f"{{{OAI_NS}}}ListRecords")
+        assert listing is not None
+        yield len(listing.findall(f"{{{OAI_NS}}}record")), len(body)
+        token = listing.find(f"{{{OAI_NS}}}resumptionToken")
+        path = (
+            f"/oai2d?verb=ListRecords&resumptionToken={quote(token.text)}"
+            if (token is not None and token.text)
+            else ""
+        )
+
+
+def harvest(count: int, seed: int, database_url: str | None) -> dict[str, Any]:
+    tmp = Path(tempfile.mkdtemp(prefix="cairn-interop-bench-"))
+    port = free_port()
+    overrides: dict[str, Any] = {"instance": tmp / "instance", "port": port}
+    if database_url:
+        overrides["database_url"] = database_url
+    settings = ensure_instance(load_settings({}, **overrides))
+    db = Database(settings.effective_database_url, settings.db_pool_size)
+    try:
+        upgrade(db)
+        owner = AccountService(db).create_user(SYSTEM, "bench@example.org")
+        _, token = AccountService(db).create_token(SYSTEM, owner.email, "bench")
+        log(f"inserting {count:,} published records")
+        generate(db, Corpus(count, seed), count, owner.id, 0)
+        log("building the search indexes first, so the indexer stays idle")
+        build_indexes(settings, db, count)
+        db.dispose()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CAIRN_")}
+        env.update(
+            {
+                "CAIRN_INSTANCE": str(settings.instance),
+                "CAIRN_PORT": str(port),
+                "CAIRN_LOG_LEVEL": "warning",
+                "CAIRN_JOBS_IN_SERVER": "false",
+            }
+        )
+        if database_url:
+            env["CAIRN_DATABASE_URL"] = database_url
+        server, client = start_server(env, port, token)
+        try:
+            log("harvesting ListRecords oai_datacite")
+            start = time.perf_counter()
+            harvested = pages = size = 0
+            for got, length in _harvest_pages(
+                client, "/oai2d?verb=ListRecords&metadataPrefix=oai_datacite"
+            ):
+                harvested, pages, size = harvested + got, pages + 1, size + length
+            seconds = time.perf_counter() - start
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    finally:
+        db.dispose()
+        shutil.rmtree(tmp, ignore_errors=True)
+    if harvested != count:
+        raise SystemExit(f"harvested {harvested:,} records of {count:,}")
+    log(f"{harvested:,} records in {seconds:.1f} s over {pages} pages")
+    return {
+        "records": count,
+        "seed": seed,
+        "database": "postgresql" if database_url else "sqlite",
+        "pages": pages,
+        "seconds": round(seconds, 2),
+        "records_per_s": round(harvested / seconds),
+        "mean_bytes_per_record": round(size / harvested),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--serialize", type=int, metavar="N", help="records to serialize")
+    parser.add_argument("--harvest", type=int, metavar="N", help="records to harvest")
+    parser.add_argument("--database-url", help="an empty PostgreSQL database (default SQLite)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--validate", type=int, default=500, help="outputs checked by the XSD")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    if not args.serialize:
-        parser.error("choose a mode: --serialize N")
+    if not args.serialize and not args.harvest:
+        parser.error("choose a mode: --serialize N or --harvest N")
     results: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
+    if args.harvest:
+        result = harvest(args.harvest, args.seed, args.database_url)
+        target = TARGETS["harvest_records_per_s"]
+        result["target_records_per_s"] = target
+        result["meets_target"] = result["records_per_s"] >= target
+        result["environment"] = _environment()
+        results["harvest"] = result
+        _write(args.out, results)
+        print(
+            f"OAI-PMH oai_datacite harvest: {result['records_per_s']:,} records/s "
+            f"(target {target:,}): {'OK' if result['meets_target'] else 'BELOW TARGET'}"
+        )
+        if not result["meets_target"]:
+            sys.exit(1)
+        return
     result = serialize(args.serialize, args.seed, args.validate)
     result["target_records_per_s"] = TARGETS["serialize_records_per_s"]
     result["meets_target"] = result["records_per_s"] >= TARGETS["serialize_records_per_s"]
-    result["environment"] = {
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "commit": git_commit(),
-        "measured": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
+    result["environment"] = _environment()
     results["serialize"] = result
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    _write(args.out, results)
     print(
         f"DataCite XML: {result['records_per_s']:,} records/s "
         f"(mean {result['records_per_s_mean']:,}; "
