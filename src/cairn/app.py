@@ -17,6 +17,7 @@ from cairn.api import errors as api_errors
 from cairn.api import files as api_files
 from cairn.api import oaipmh as api_oaipmh
 from cairn.api import openapi as api_openapi
+from cairn.api import pids as api_pids
 from cairn.api import records as api_records
 from cairn.api import tus as api_tus
 from cairn.api import vocabularies as api_vocabularies
@@ -32,10 +33,14 @@ from cairn.http.context import Services
 from cairn.http.links import LinkBuilder
 from cairn.jobs import JobRegistry, JobRunner
 from cairn.jobs.builtin import register_builtin
+from cairn.jobs.pids import register_pids
+from cairn.pids import DataCiteProvider, DoiProvider, LocalProvider
 from cairn.records.config import RecordsConfig
+from cairn.records.doi_documents import DoiDocuments
 from cairn.records.index_docs import DocumentSource
 from cairn.records.indexer import Indexer
 from cairn.records.migration import IndexMigrations
+from cairn.records.pids import DoiConfig, Dois
 from cairn.records.search import RecordSearch
 from cairn.records.service import RecordService
 from cairn.search.tantivy_engine import TantivyEngine
@@ -90,6 +95,24 @@ def build_indexer(settings: Settings, db: Database, engine: TantivyEngine) -> In
     return indexer
 
 
+def doi_config(settings: Settings) -> DoiConfig:
+    """Which DOIs Cairn mints (a provider other than ``none`` needs a prefix)."""
+    if settings.doi_provider != "none" and not settings.doi_prefix:
+        raise SettingsError(f"CAIRN_DOI_PROVIDER is {settings.doi_provider}: set CAIRN_DOI_PREFIX")
+    return DoiConfig(settings.doi_provider, settings.doi_prefix, settings.base_url)
+
+
+def build_doi_providers(settings: Settings) -> dict[str, DoiProvider]:
+    """DOI registries by provider name (a record keeps its DOI's provider, so a DOI
+    minted with ``local`` stays local after a switch to ``datacite``)."""
+    providers: dict[str, DoiProvider] = {"local": LocalProvider()}
+    if settings.doi_provider == "datacite":
+        providers["datacite"] = DataCiteProvider(
+            settings.datacite_url, settings.datacite_username, settings.datacite_password
+        )
+    return providers
+
+
 def build_services(settings: Settings, db: Database, app: FastAPI) -> Services:
     vocabularies = load_registry()
     config = RecordsConfig(
@@ -110,7 +133,14 @@ def build_services(settings: Settings, db: Database, app: FastAPI) -> Services:
         gc_grace_hours=settings.files_gc_grace_hours,
     )
     files = FilesService(db, policy, storages, settings.storage_backend, limits)
-    records = RecordService(db, vocabularies, policy, config, components=[FilesComponent()])
+    records = RecordService(
+        db,
+        vocabularies,
+        policy,
+        config,
+        components=[FilesComponent()],
+        dois=Dois(doi_config(settings)),
+    )
     engine = build_engine(settings)
     indexer = build_indexer(settings, db, engine)
     return Services(
@@ -139,6 +169,8 @@ def build_job_runner(
     registry = registry or JobRegistry()
     maintenance = FilesMaintenance(db, storages)
     schedules = register_builtin(registry, maintenance, settings.files_gc_grace_hours)
+    documents = DoiDocuments(doi_config(settings), load_registry())
+    register_pids(registry, db, documents, build_doi_providers(settings))
     return JobRunner(
         db, registry, schedules, concurrency=concurrency, poll=settings.jobs_poll_seconds
     )
@@ -189,6 +221,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(api_files.router)
     app.include_router(api_tus.router)
     app.include_router(api_oaipmh.router)
+    app.include_router(api_pids.router)
     app.state.services = services = build_services(settings, database, app)
     app.state.jobs = build_job_runner(settings, database, services.files.storages)
     app.state.job_admin = JobAdministration(database)

@@ -85,6 +85,22 @@ class Settings(BaseModel):
         default="",
         description="DataCite DOI prefix of this repository, e.g. `10.1234`; may be empty.",
     )
+    # -- DOIs (cairn.pids) --
+    doi_provider: str = Field(
+        default="none",
+        description="Who mints DOIs for published records: `none` (no managed DOIs), "
+        "`local` (minted under `doi_prefix`, no registry) or `datacite` (registered with "
+        "DataCite's REST API).",
+    )
+    datacite_url: str = Field(
+        default="https://api.test.datacite.org",
+        description="DataCite REST API base URL: the test API by default; "
+        "`https://api.datacite.org` in production.",
+    )
+    datacite_username: str = Field(
+        default="", description="DataCite repository account (e.g. `ABC.XYZ`)."
+    )
+    datacite_password: str = Field(default="", description="Password of the DataCite account.")
     host: str = Field(default="127.0.0.1", description="Address `cairn serve` listens on.")
     port: int = Field(default=5000, ge=1, le=65535, description="Port `cairn serve` listens on.")
     max_request_body: int = Field(
@@ -282,6 +298,13 @@ class Settings(BaseModel):
     def _backend(cls, value: str) -> str:
         if value not in ("local", "s3"):
             raise ValueError("must be local or s3")
+        return value
+
+    @field_validator("doi_provider")
+    @classmethod
+    def _doi_provider(cls, value: str) -> str:
+        if value not in ("none", "local", "datacite"):
+            raise ValueError("must be none, local or datacite")
         return value
 
     @field_validator("files_offload")

@@ -74,6 +74,7 @@ class LinkBuilder:
             "parent": self.url("records.read", id=parent),
             "files": self.url("files.draft_list", id=rid),
             "archive": self.url("files.draft_archive", id=rid),
+            "reserve_doi": self.url("records.reserve_doi", id=rid),
         }
         if item.get("versions", {}).get("index", 1) > 1 and not item.get("is_published"):
             links["files_import"] = self.url("files.import", id=rid)

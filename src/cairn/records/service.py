@@ -7,7 +7,7 @@ writing inside one unit of work that also appends to the change log.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -36,6 +36,7 @@ from cairn.records.config import RecordsConfig
 from cairn.records.dump import dump_draft, dump_record
 from cairn.records.models import Draft, Parent, PersistentIdentifier, Record
 from cairn.records.params import Args, SearchParams, parse_search_params
+from cairn.records.pids import DoiConfig, Dois  # DOIs (issue 6)
 from cairn.records.results import Item
 from cairn.records.schema import VocabularyLookup, load_draft, validate_for_publish
 from cairn.records.tombstones import load_tombstone
@@ -65,12 +66,14 @@ class RecordService:
         policy: Policy,
         config: RecordsConfig | None = None,
         components: Sequence[RecordComponent] = (),
+        dois: Dois | None = None,
     ) -> None:
         self.db = db
         self.vocabularies = vocabularies
         self.policy = policy
         self.config = config or RecordsConfig()
         self.components = tuple(components)
+        self.dois = dois or Dois(DoiConfig())  # none: no managed DOIs
 
     # -- helpers -------------------------------------------------------------
     @staticmethod
@@ -125,6 +128,7 @@ class RecordService:
     ) -> Item:
         files = self._files(session, [draft]).get(draft.id)
         data = dump_draft(draft, parent, self.vocabularies, manager=True, files=files)
+        self.dois.annotate(session, data)  # DOI state: drafts are shown to managers only
         return Item(data, is_draft=True, errors=errors or [])
 
     def record_items(
@@ -137,7 +141,10 @@ class RecordService:
     def _record_item(
         self, session: Session, identity: Identity, record: Record, parent: Parent
     ) -> Item:
-        return self.record_items(session, identity, [(record, parent)])[0]
+        item = self.record_items(session, identity, [(record, parent)])[0]
+        if self._is_manager(identity, parent):
+            self.dois.annotate(session, item.data)  # DOI state: owners and admins only
+        return item
 
     def _shown(
         self, identity: Identity, record: Record, parent: Parent, files: dict[str, Any] | None
@@ -177,7 +184,7 @@ class RecordService:
     def _load(self, body: object) -> tuple[dict[str, Any], list[FieldError]]:
         """Load a draft body; errors name invalid values (dropped) and, as InvenioRDM
         does, the fields still missing for publishing."""
-        data, errors = load_draft(body, self.vocabularies)
+        data, errors = load_draft(self.dois.without_state(body), self.vocabularies)
         seen = {e.field for e in errors}
         errors += [e for e in validate_for_publish(data, self.vocabularies) if e.field not in seen]
         doi = (data.get("pids") or {}).get("doi") or {}
@@ -194,6 +201,10 @@ class RecordService:
                     ["This DOI prefix belongs to this repository; ask for a managed DOI instead."],
                 )
             )
+        # a DOI is refused outright (400), not dropped as other invalid values (issue 6)
+        refused = [e for e in errors if e.field == "pids.doi" or e.field.startswith("pids.doi.")]
+        if refused:
+            raise ValidationFailed(refused)
         return data, errors
 
     @staticmethod
@@ -256,6 +267,9 @@ class RecordService:
                 draft_id=draft_id,
             )
             draft = Draft(id=draft_id, index=1, created=now, parent=parent)
+            refused = self.dois.check(session, draft_id, data)
+            if refused:
+                raise ValidationFailed(refused)
             self._apply(draft, data)
             session.add_all([parent, draft])
             session.flush()
@@ -280,6 +294,7 @@ class RecordService:
             self._require("update_draft", identity, self._subject(parent, draft))
             self._check_revision(draft, revision_id)
             refused = [e for c in self.components for e in c.check_update(session, draft, data)]
+            refused += self.dois.check(session, record_id, data)
             if refused:
                 raise ValidationFailed(refused)
             self._apply(draft, data)
@@ -300,6 +315,7 @@ class RecordService:
             published = session.get(Record, record_id) is not None
             for component in self.components:
                 component.on_discard(session, draft, published)
+            self.dois.on_discard(session, draft, published)
             session.delete(draft)
             if parent.draft_id == draft.id:
                 parent.draft_id = None
@@ -316,6 +332,28 @@ class RecordService:
                     session.delete(pid)
             record_change(session, "draft", record_id, "delete")
 
+    # DOIs on drafts (issue 6): POST|DELETE /api/records/{id}/draft/pids/doi
+    def reserve_doi(self, identity: Identity, record_id: str) -> Item:
+        return self._change_draft_doi(identity, record_id, self.dois.reserve)
+
+    def discard_doi(self, identity: Identity, record_id: str) -> Item:
+        return self._change_draft_doi(identity, record_id, self.dois.discard)
+
+    def _change_draft_doi(
+        self, identity: Identity, record_id: str, change: Callable[[Session, Draft], None]
+    ) -> Item:
+        record_id = self._id(record_id)
+        with self._conflicts(), self.db.write() as uow:
+            session = uow.session
+            draft, parent = self._get_draft(session, record_id)
+            self._require("update_draft", identity, self._subject(parent, draft))
+            change(session, draft)
+            draft.updated = utcnow()
+            session.flush()
+            record_change(session, "draft", draft.id, "update")
+            item = self._draft_item(session, draft, parent)
+        return item
+
     def publish(self, identity: Identity, record_id: str) -> Item:
         record_id = self._id(record_id)
         with self._conflicts(), self.db.write() as uow:
@@ -324,6 +362,7 @@ class RecordService:
             self._require("publish", identity, self._subject(parent, draft))
             errors = validate_for_publish(draft.data, self.vocabularies)
             errors += [e for c in self.components for e in c.check_publish(session, draft)]
+            errors += self.dois.check(session, record_id, draft.data)
             if errors:
                 raise ValidationFailed(errors)
             data = copy.deepcopy(draft.data)
@@ -357,6 +396,8 @@ class RecordService:
                     parent.latest_id, parent.latest_index = record_id, draft.index
             else:
                 self._apply(record, data)
+            # assigns a DOI, queues its registration (issue 6)
+            self.dois.on_publish(session, record, first=draft.fork_revision_id is None)
             if parent.draft_id == draft.id:
                 parent.draft_id = None
             parent.updated = now
@@ -527,6 +568,7 @@ class RecordService:
                 session.delete(draft)
             session.flush()
             self._refresh_latest(session, parent)
+            self.dois.on_delete(session, record)  # hides the DOI at the registry
             record_change(session, "record", record_id, "delete")
 
     def restore(self, identity: Identity, record_id: str) -> Item:
@@ -543,6 +585,7 @@ class RecordService:
             record.updated = utcnow()
             session.flush()
             self._refresh_latest(session, parent)
+            self.dois.on_restore(session, record)  # makes the DOI findable again
             record_change(session, "record", record_id, "restore")
             item = self._record_item(session, identity, record, parent)
         return item
