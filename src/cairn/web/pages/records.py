@@ -138,6 +138,9 @@ def landing_context(
         "details": details(metadata),
         "access": access(data),
         "doi": doi(data.get("pids")),
+        # only there for owners and admins (the records service adds it for them)
+        "doi_state": ((data.get("pids") or {}).get("doi") or {}).get("status")
+        and {key: data["pids"]["doi"].get(key) for key in ("status", "error", "will_retry")},
         "parent_doi": doi((data.get("parent") or {}).get("pids")),
         "files": files_view(data, preview=preview),
         "versions": _versions(item, found),
