@@ -5,11 +5,9 @@ ROR ids. Pure functions; the vocabularies are read once, on first use.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import lxml.html
@@ -17,8 +15,9 @@ import pycountry
 from edtf import parse_edtf
 from lxml import etree
 
-# vocabulary type -> its data file, shipped with cairn.vocabularies (read as data: the
-# layering keeps formats and vocabularies apart)
+from cairn.vocabularies.loader import read_data_file
+
+# vocabulary type -> its data file, shipped with cairn.vocabularies
 VOCABULARY_FILES = {
     "contributorsroles": "roles.json",
     "datetypes": "datetypes.json",
@@ -33,8 +32,7 @@ VOCABULARY_FILES = {
 @cache
 def _vocabulary(vtype: str) -> dict[str, dict[str, Any]]:
     """One shipped vocabulary by id, read once on first use."""
-    data = resources.files("cairn.vocabularies").joinpath("data", VOCABULARY_FILES[vtype])
-    return {item["id"]: item for item in json.loads(data.read_text(encoding="utf-8"))}
+    return {item["id"]: item for item in read_data_file(VOCABULARY_FILES[vtype])}
 
 
 def prop(vtype: str, vid: Any, key: str) -> str:
