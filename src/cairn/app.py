@@ -151,6 +151,7 @@ def build_services(settings: Settings, db: Database, app: FastAPI) -> Services:
         accel_prefix=settings.files_accel_prefix.rstrip("/"),
         accounts=AccountService(db, registration=settings.registration),
         users=UserAdministration(db),
+        jobs=JobAdministration(db),
         vocabularies=vocabularies,
         formats=default_registry(),
         links=LinkBuilder(settings.base_url, app.routes),
@@ -224,7 +225,6 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(api_pids.router)
     app.state.services = services = build_services(settings, database, app)
     app.state.jobs = build_job_runner(settings, database, services.files.storages)
-    app.state.job_admin = JobAdministration(database)
     indexer = services.search.indexer
     indexer.start()  # writes only in the one process holding the index folder's lock
     api_errors.install(app)

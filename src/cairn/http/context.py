@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from cairn.accounts.admin import UserAdministration
 from cairn.accounts.service import AccountService
 from cairn.core.identity import ANONYMOUS, Identity
+from cairn.db.job_admin import JobAdministration
 from cairn.files.service import FilesService
 from cairn.formats import FormatRegistry
 from cairn.http.links import LinkBuilder
@@ -31,6 +32,7 @@ class Services:
     search: RecordSearch
     accounts: AccountService
     users: UserAdministration
+    jobs: JobAdministration
     vocabularies: VocabularyRegistry
     formats: FormatRegistry
     links: LinkBuilder

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from cairn.core.errors import InvalidRequest, NotFound, ValidationFailed
 from cairn.db.job_admin import JobAdministration
 from cairn.db.jobs import STATES
+from cairn.http.context import services
 from cairn.web.pages.admin_users import FLASH, page_number, require_admin
 from cairn.web.pages.common import call, field_errors, flash, form, pop_flash, redirect, render
 
@@ -26,8 +27,7 @@ PURGE_STATES = {"finished": ["done", "failed"], "done": ["done"], "failed": ["fa
 
 
 def _admin(request: Request) -> JobAdministration:
-    admin: JobAdministration = request.app.state.job_admin
-    return admin
+    return services(request).jobs
 
 
 def _state(text: str | None) -> str:
