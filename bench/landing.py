@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import argparse
 import copy
+import itertools
 import json
 import os
-import platform
 import shutil
 import statistics
 import tempfile
@@ -28,7 +28,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.lifecycle import BODY, Client, free_port, percentile, rss_mb, start_server
+from bench.lifecycle import (
+    BODY,
+    Client,
+    free_port,
+    machine,
+    percentile,
+    rss_mb,
+    start_server,
+)
 from cairn.app import create_app
 from cairn.core.identity import SYSTEM, Identity
 from cairn.db import Database
@@ -37,12 +45,13 @@ from cairn.settings import ensure_instance, load_settings
 
 RESULTS = Path(__file__).parent / "results"
 TARGET_P95_MS = 30.0
+_NUMBER = itertools.count(1)
 
 
-def record_body(files: bool) -> dict[str, Any]:
+def record_body(files: bool, doi: str) -> dict[str, Any]:
     body = copy.deepcopy(BODY)
     body["files"] = {"enabled": files}
-    body["pids"] = {"doi": {"identifier": "10.5555/bench-landing", "provider": "external"}}
+    body["pids"] = {"doi": {"identifier": doi, "provider": "external"}}  # one record each
     metadata = body["metadata"]
     metadata["title"] = "Landing page benchmark: hourly river gauges"
     metadata["version"] = "1.0"
@@ -61,7 +70,7 @@ def file_key(index: int) -> str:
 def create_record(services: Any, owner: Identity, count: int, versions: int = 1) -> list[str]:
     """A record with ``count`` files in ``versions`` published versions; their ids."""
     records, files = services.records, services.files
-    draft = records.create(owner, record_body(files=True))
+    draft = records.create(owner, record_body(True, f"10.5555/bench-landing-{next(_NUMBER)}"))
     keys = [file_key(i) for i in range(count)]
     files.init_files(owner, draft.id, [{"key": key} for key in keys])
     for i, key in enumerate(keys):
@@ -71,7 +80,7 @@ def create_record(services: Any, owner: Identity, count: int, versions: int = 1)
     for number in range(2, versions + 1):
         draft = records.new_version(owner, ids[-1])
         files.import_files(owner, draft.id)
-        body = record_body(files=True)
+        body = record_body(True, "")
         body["metadata"].update(version=f"{number}.0", publication_date="2025-01-01")
         body.pop("pids")
         records.update_draft(owner, draft.id, body)
@@ -162,11 +171,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "rss_mb_after": round(rss, 1),
         "targets": {"landing_p95_ms": f"<= {TARGET_P95_MS:g}"},
         "meets_target": worst <= TARGET_P95_MS,
-        "machine": {
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-        },
+        "machine": machine(),
     }
 
 

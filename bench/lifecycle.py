@@ -108,6 +108,15 @@ def start_server(
         client.conn.close()
 
 
+def machine() -> dict[str, object]:
+    """What every benchmark result records about the machine it ran on."""
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+    }
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -231,11 +240,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             "get_c1_p95_ms": "<= 10",
             "idle_rss_mb": "<= 150",
         },
-        "machine": {
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-        },
+        "machine": machine(),
     }
 
 

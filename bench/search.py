@@ -38,7 +38,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -56,7 +55,15 @@ from urllib.parse import urlencode
 
 from sqlalchemy import func, insert, select
 
-from bench.lifecycle import BODY, Client, free_port, percentile, rss_mb, start_server
+from bench.lifecycle import (
+    BODY,
+    Client,
+    free_port,
+    machine,
+    percentile,
+    rss_mb,
+    start_server,
+)
 from cairn.accounts.service import AccountService
 from cairn.app import build_engine, build_indexer, create_app
 from cairn.core.identity import ANONYMOUS, SYSTEM
@@ -789,11 +796,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "publish_to_searchable_p95_ms": "<= 50",
     }
     result["meets_targets"] = check(result)
-    result["machine"] = {
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "platform": platform.platform(),
-    }
+    result["machine"] = machine()
     return result
 
 
