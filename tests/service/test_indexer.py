@@ -314,3 +314,24 @@ def test_index_update_killed_mid_way_then_run_again(tmp_path):
     engine.close()
     watcher.close()
     db.dispose()
+
+
+def test_after_a_switch_searches_wait_for_the_version_now_live(db, tmp_path):
+    """What a search waits for is the version its index name points at: right after a
+    migration's rollover to a version that is behind, waiting must not pass on the old
+    version's progress (it did, and searches missed records)."""
+    indexer = new_indexer(db, tmp_path / "search")
+    assert indexer.lock.acquire()
+    try:
+        insert_published(db, 3, "Before the switch")
+        seq = indexer.catch_up()
+        assert indexer.wait_for(seq, timeout=0.2, names=[RECORDS])
+        behind = indexer.engine.create_version(RECORDS)  # empty: nothing applied yet
+        indexer.engine.switch_alias(RECORDS, behind)
+        assert not indexer.wait_for(seq, timeout=0.2, names=[RECORDS])
+        indexer.catch_up()
+        assert indexer.wait_for(seq, timeout=0.2, names=[RECORDS])
+        assert len(found_ids(indexer.engine, RECORDS, "switch")) == 3
+    finally:
+        indexer.lock.release()
+        _stop(indexer)
