@@ -412,6 +412,7 @@ def generate(
                         "index": 1,
                         "data": data,
                         "access_record": access["record"],
+                        "was_public": access["record"] == "public",
                         "title": metadata["title"][:2000],
                         "created": created,
                         "updated": created,

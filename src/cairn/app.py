@@ -16,6 +16,7 @@ from cairn.accounts.service import AccountService
 from cairn.api import errors as api_errors
 from cairn.api import files as api_files
 from cairn.api import oaipmh as api_oaipmh
+from cairn.api import oaipmh_sets as api_oaipmh_sets
 from cairn.api import openapi as api_openapi
 from cairn.api import pids as api_pids
 from cairn.api import records as api_records
@@ -33,7 +34,10 @@ from cairn.http.context import Services
 from cairn.http.links import LinkBuilder
 from cairn.jobs import JobRegistry, JobRunner
 from cairn.jobs.builtin import register_builtin
+from cairn.jobs.oaipmh import register_oaipmh
 from cairn.jobs.pids import register_pids
+from cairn.oaipmh.membership import SetMembership
+from cairn.oaipmh.set_service import OaiSetService
 from cairn.pids import DataCiteProvider, DoiProvider, LocalProvider
 from cairn.records.config import RecordsConfig
 from cairn.records.doi_documents import DoiDocuments
@@ -43,6 +47,7 @@ from cairn.records.migration import IndexMigrations
 from cairn.records.pids import DoiConfig, Dois
 from cairn.records.search import RecordSearch
 from cairn.records.service import RecordService
+from cairn.search.percolate import Percolator
 from cairn.search.tantivy_engine import TantivyEngine
 from cairn.settings import Settings, SettingsError
 from cairn.storage import StorageBackend, StorageConfig, build_storage
@@ -95,6 +100,13 @@ def build_indexer(settings: Settings, db: Database, engine: TantivyEngine) -> In
     return indexer
 
 
+def build_set_membership(settings: Settings, db: Database) -> SetMembership:
+    """The members of the OAI-PMH sets defined by a query (see cairn.oaipmh.membership)."""
+    return SetMembership(
+        db, DocumentSource([FilesComponent()]), Percolator(settings.search_language)
+    )
+
+
 def doi_config(settings: Settings) -> DoiConfig:
     """Which DOIs Cairn mints (a provider other than ``none`` needs a prefix)."""
     if settings.doi_provider != "none" and not settings.doi_prefix:
@@ -144,6 +156,8 @@ def build_services(settings: Settings, db: Database, app: FastAPI) -> Services:
     engine = build_engine(settings)
     indexer = build_indexer(settings, db, engine)
     return Services(
+        oai_sets=OaiSetService(db),
+        oai_members=build_set_membership(settings, db),
         records=records,
         search=RecordSearch(records, engine, indexer),
         files=files,
@@ -170,6 +184,7 @@ def build_job_runner(
     registry = registry or JobRegistry()
     maintenance = FilesMaintenance(db, storages)
     schedules = register_builtin(registry, maintenance, settings.files_gc_grace_hours)
+    schedules += register_oaipmh(registry, build_set_membership(settings, db))
     documents = DoiDocuments(doi_config(settings), load_registry())
     register_pids(registry, db, documents, build_doi_providers(settings))
     return JobRunner(
@@ -222,6 +237,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(api_files.router)
     app.include_router(api_tus.router)
     app.include_router(api_oaipmh.router)
+    app.include_router(api_oaipmh_sets.router)
     app.include_router(api_pids.router)
     app.state.services = services = build_services(settings, database, app)
     app.state.jobs = build_job_runner(settings, database, services.files.storages)

@@ -12,7 +12,7 @@ from lxml import etree
 
 from cairn.core.identity import SYSTEM
 from cairn.oaipmh.metadata import metadata_formats
-from cairn.oaipmh.protocol import OaiProvider, Repository
+from cairn.oaipmh.protocol import OaiProvider, QuerySets, Repository
 from cairn.oaipmh.sets import ResourceTypeSets
 from cairn.oaipmh.tokens import TokenSigner
 from cairn.records.harvest import Harvest
@@ -95,6 +95,7 @@ def provider(services: Any) -> OaiProvider:
         ResourceTypeSets(services.vocabularies),
         TokenSigner("a secret"),
         add_links,
+        QuerySets(services.oai_sets, services.oai_members),
     )
 
 
@@ -126,6 +127,17 @@ def test_every_verb_and_format_validates(
         for i in range(4)
     ]
     factory.services.records.delete_record(SYSTEM, ids[3], {})
+    defined = factory.services.oai_sets.create(
+        SYSTEM,
+        {"name": "Valid", "spec": "valid:all", "search_pattern": "valid", "description": "A & <b>"},
+    )
+    assert factory.services.oai_members.build(defined["id"], 1)
+    sets = call(schema, provider, verb="ListSets")
+    assert sets.find(".//o:setDescription", NS) is not None
+    header = call(
+        schema, provider, verb="ListIdentifiers", metadataPrefix="oai_dc", set="valid:all"
+    )
+    assert "valid:all" in [s.text for s in header.iterfind(".//o:setSpec", NS)]
     assert call(schema, provider, verb="Identify").find(".//o:description", NS) is not None
     call(schema, provider, verb="ListSets")
     call(schema, provider, verb="ListMetadataFormats")

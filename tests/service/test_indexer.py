@@ -76,6 +76,7 @@ def insert_published(
                     "index": 1,
                     "data": copy.deepcopy(data),
                     "access_record": "public",
+                    "was_public": True,
                     "title": title,
                     "created": now + timedelta(milliseconds=i),
                     "updated": now,

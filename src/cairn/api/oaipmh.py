@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from cairn.http.context import Services, services
 from cairn.oaipmh.metadata import metadata_formats
-from cairn.oaipmh.protocol import OaiProvider, Repository
+from cairn.oaipmh.protocol import OaiProvider, QuerySets, Repository, Unavailable
 from cairn.oaipmh.responses import error_document, to_bytes
 from cairn.oaipmh.sets import ResourceTypeSets
 from cairn.oaipmh.tokens import TokenSigner
@@ -49,6 +49,7 @@ def build_provider(request: Request) -> OaiProvider:
         ResourceTypeSets(svc.vocabularies),
         TokenSigner(settings.secret_key),
         link_adder(svc),
+        QuerySets(svc.oai_sets, svc.oai_members),
     )
 
 
@@ -78,6 +79,18 @@ def _response(body: bytes) -> Response:
     return Response(body, media_type=MEDIA_TYPE)
 
 
+def _answer(oai: OaiProvider, pairs: list[tuple[str, str]]) -> Response:
+    try:
+        return _response(oai.handle(pairs))
+    except Unavailable as exc:  # OAI-PMH flow control: come back later
+        return Response(
+            exc.message,
+            status_code=503,
+            media_type="text/plain; charset=utf-8",
+            headers={"Retry-After": str(exc.retry_after)},
+        )
+
+
 @router.get("/api/oaipmh/formats", name="oaipmh.formats")
 def formats(request: Request) -> dict[str, Any]:
     """The OAI-PMH metadata formats: ``{"hits": {"hits": [{id, schema, namespace}], "total"}}``."""
@@ -91,7 +104,7 @@ def formats(request: Request) -> dict[str, Any]:
 @router.get(PATH, name="oaipmh.get", response_class=Response)
 def oai_get(request: Request) -> Response:
     """OAI-PMH request with the arguments in the query string."""
-    return _response(provider(request).handle(request.query_params.multi_items()))
+    return _answer(provider(request), request.query_params.multi_items())
 
 
 @router.post(PATH, name="oaipmh.post", response_class=Response)
@@ -109,4 +122,4 @@ async def oai_post(request: Request) -> Response:
     except UnicodeDecodeError:
         doc = error_document(oai.repository.base_url, None, [("badArgument", "Body is not UTF-8.")])
         return _response(to_bytes(doc))
-    return _response(await run_in_threadpool(oai.handle, pairs))
+    return await run_in_threadpool(_answer, oai, pairs)

@@ -17,6 +17,8 @@ from cairn.files.service import FilesService
 from cairn.formats import FormatRegistry
 from cairn.http.links import LinkBuilder
 from cairn.http.sessions import check_cookie_request, end_session, session_user
+from cairn.oaipmh.membership import SetMembership
+from cairn.oaipmh.set_service import OaiSetService
 from cairn.records.search import RecordSearch
 from cairn.records.service import RecordService
 from cairn.vocabularies import VocabularyRegistry
@@ -38,6 +40,8 @@ class Services:
     links: LinkBuilder
     max_request_body: int
     files: FilesService
+    oai_sets: OaiSetService
+    oai_members: SetMembership
     offload: str = "none"
     accel_prefix: str = "/_protected_files"
 

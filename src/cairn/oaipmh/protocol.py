@@ -3,7 +3,9 @@
 :class:`OaiProvider` takes a request's arguments (query string or form, as pairs) and
 returns the response document. Records come from :class:`cairn.records.harvest.Harvest`;
 metadata from the format registry; lists are cut into pages continued by signed,
-self-contained resumption tokens (:mod:`cairn.oaipmh.tokens`).
+self-contained resumption tokens (:mod:`cairn.oaipmh.tokens`). Sets are those by resource
+type (:mod:`cairn.oaipmh.sets`) and those an administrator defines by a query
+(:mod:`cairn.oaipmh.set_service`, members from :mod:`cairn.oaipmh.membership`).
 """
 
 from __future__ import annotations
@@ -15,9 +17,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lxml import etree
+from sqlalchemy import select
 
 from cairn.oaipmh import responses as xml
+from cairn.oaipmh.membership import SetMembership
 from cairn.oaipmh.metadata import MetadataFormat
+from cairn.oaipmh.models import OaiSetMember
+from cairn.oaipmh.set_service import OaiSetService
 from cairn.oaipmh.sets import ResourceTypeSets
 from cairn.oaipmh.tokens import BadToken, ListState, TokenSigner
 from cairn.records.harvest import Harvest, HarvestEntry, HarvestFilter
@@ -27,6 +33,8 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _REPOSITORY_ID = re.compile(r"^[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+$")
 _LISTS = ("ListIdentifiers", "ListRecords")
+_WITH_SETS = ("GetRecord", "ListIdentifiers", "ListRecords", "ListSets")
+BUILDING_RETRY_AFTER = 60  # seconds a harvester waits for a set whose members are being built
 # verb -> (required arguments, optional arguments, takes a resumptionToken)
 VERBS: dict[str, tuple[frozenset[str], frozenset[str], bool]] = {
     "Identify": (frozenset(), frozenset(), False),
@@ -43,6 +51,23 @@ class OaiError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class Unavailable(Exception):
+    """Answer with HTTP 503 and ``Retry-After`` (OAI-PMH's flow control)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class QuerySets:
+    """The sets defined by a query: their definitions and their members."""
+
+    service: OaiSetService
+    membership: SetMembership
 
 
 @dataclass(frozen=True)
@@ -123,17 +148,20 @@ class OaiProvider:
         sets: ResourceTypeSets,
         signer: TokenSigner,
         add_links: Callable[[dict[str, Any]], dict[str, Any]],
+        query_sets: QuerySets | None = None,
     ) -> None:
         self.repository = repository
         self.harvest = harvest
         self.formats = formats
         self.sets = sets
+        self.query_sets = query_sets
         self.signer = signer
         self.add_links = add_links
         self._prefix = f"oai:{repository.host}:"
 
     # -- entry point ---------------------------------------------------------
     def handle(self, pairs: Sequence[tuple[str, str]]) -> bytes:
+        """The response document; raises :class:`Unavailable` for a 503."""
         base = self.repository.base_url
         try:
             verb, args = parse_arguments(pairs)
@@ -141,6 +169,8 @@ class OaiProvider:
             return xml.to_bytes(xml.error_document(base, None, [(exc.code, exc.message)]))
         echoed = {"verb": verb, **args}
         root = xml.envelope(base, echoed)
+        if verb in _WITH_SETS and self.query_sets is not None:
+            self.query_sets.membership.catch_up()  # members as of this request
         try:
             handler: Callable[[etree._Element, dict[str, str]], None] = getattr(self, f"_{verb}")
             body = xml.sub(root, verb)
@@ -167,13 +197,26 @@ class OaiProvider:
             raise OaiError("cannotDisseminateFormat", f"Unsupported metadataPrefix {prefix!r}.")
         return fmt
 
-    def _header(self, parent: etree._Element, entry: HarvestEntry) -> None:
-        specs = self.sets.specs_of(entry.resource_type)
+    def _member_specs(self, entries: Sequence[HarvestEntry]) -> dict[str, list[str]]:
+        if self.query_sets is None:
+            return {}
+        return self.query_sets.membership.specs_of(e.id for e in entries)
+
+    def _header(
+        self, parent: etree._Element, entry: HarvestEntry, members: dict[str, list[str]]
+    ) -> None:
+        specs = (*self.sets.specs_of(entry.resource_type), *members.get(entry.id, ()))
         xml.header(parent, self.identifier(entry.id), entry.datestamp, specs, entry.deleted)
 
-    def _record(self, parent: etree._Element, entry: HarvestEntry, fmt: MetadataFormat) -> None:
+    def _record(
+        self,
+        parent: etree._Element,
+        entry: HarvestEntry,
+        fmt: MetadataFormat,
+        members: dict[str, list[str]],
+    ) -> None:
         node = xml.sub(parent, "record")
-        self._header(node, entry)
+        self._header(node, entry, members)
         if entry.record is not None:
             xml.sub(node, "metadata").append(fmt.build(self.add_links(entry.record)))
 
@@ -207,10 +250,18 @@ class OaiProvider:
             node = xml.sub(body, "set")
             xml.sub(node, "setSpec", oai_set.spec)
             xml.sub(node, "setName", oai_set.name)
+        if self.query_sets is not None:
+            for defined in self.query_sets.service.all_sets():
+                node = xml.sub(body, "set")
+                xml.sub(node, "setSpec", defined.spec)
+                xml.sub(node, "setName", defined.name)
+                if defined.description:
+                    xml.set_description(node, defined.description)
 
     def _GetRecord(self, body: etree._Element, args: dict[str, str]) -> None:
         fmt = self._format(args["metadataPrefix"])
-        self._record(body, self._entry(args["identifier"]), fmt)
+        entry = self._entry(args["identifier"])
+        self._record(body, entry, fmt, self._member_specs([entry]))
 
     def _ListIdentifiers(self, body: etree._Element, args: dict[str, str]) -> None:
         self._list(body, "ListIdentifiers", args)
@@ -221,13 +272,21 @@ class OaiProvider:
     # -- lists ---------------------------------------------------------------
     def _filter(self, set_spec: str | None, start: str | None, until: str | None) -> HarvestFilter:
         begin, end = date_range(start, until)
-        types = None
-        if set_spec is not None:
-            oai_set = self.sets.get(set_spec)
-            if oai_set is None:
-                raise OaiError("noRecordsMatch", f"No set has the setSpec {set_spec!r}.")
-            types = oai_set.resource_types
-        return HarvestFilter(begin, end, types)
+        if set_spec is None:
+            return HarvestFilter(begin, end)
+        oai_set = self.sets.get(set_spec)
+        if oai_set is not None:
+            return HarvestFilter(begin, end, oai_set.resource_types)
+        defined = self.query_sets.service.by_spec(set_spec) if self.query_sets else None
+        if defined is None:
+            raise OaiError("noRecordsMatch", f"No set has the setSpec {set_spec!r}.")
+        if not defined.ready:
+            raise Unavailable(
+                f"The members of set {set_spec!r} are being gathered; try again later.",
+                BUILDING_RETRY_AFTER,
+            )
+        members = select(OaiSetMember.record_id).where(OaiSetMember.set_id == defined.id)
+        return HarvestFilter(begin, end, members=members)
 
     def _state(self, verb: str, args: dict[str, str]) -> tuple[ListState, HarvestFilter, bool]:
         """The list's state (from a token, or a first page) and its filter."""
@@ -260,11 +319,12 @@ class OaiProvider:
         more = len(entries) > size
         entries = entries[:size]
         fmt = self.formats[state.prefix]
+        members = self._member_specs(entries)
         for entry in entries:
             if records:
-                self._record(body, entry, fmt)
+                self._record(body, entry, fmt, members)
             else:
-                self._header(body, entry)
+                self._header(body, entry, members)
         total = state.total if resumed else self.harvest.count(where)
         if more:
             last = entries[-1]

@@ -12,6 +12,9 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 OAI_SCHEMA = f"{OAI} http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
 OAI_ID = "http://www.openarchives.org/OAI/2.0/oai-identifier"
 OAI_ID_SCHEMA = f"{OAI_ID} http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"
+OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
+OAI_DC_SCHEMA = f"{OAI_DC} http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
+DC = "http://purl.org/dc/elements/1.1/"
 
 
 def datestamp(value: datetime) -> str:
@@ -56,6 +59,16 @@ def header(
     for spec in specs:
         sub(node, "setSpec", spec)
     return node
+
+
+def set_description(parent: etree._Element, text: str) -> None:
+    """A set's ``<setDescription>``: its description as an ``oai_dc`` ``dc:description``."""
+    description = sub(parent, "setDescription")
+    dc = etree.SubElement(
+        description, f"{{{OAI_DC}}}dc", nsmap={"oai_dc": OAI_DC, "dc": DC, "xsi": XSI}
+    )
+    dc.set(f"{{{XSI}}}schemaLocation", OAI_DC_SCHEMA)
+    etree.SubElement(dc, f"{{{DC}}}description").text = text
 
 
 def resumption(

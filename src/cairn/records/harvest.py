@@ -4,7 +4,8 @@ A record's datestamp is its ``updated`` time: publishing, editing-then-publishin
 deleting and restoring all set it. Records are walked in ``(updated, id)`` order with a keyset
 (the last entry's datestamp and id), so a page costs one query however deep the harvest is.
 Deleted records and records that are not public are returned without their JSON: a harvester
-learns they are gone, nothing else.
+learns they are gone, nothing else.  Records that were never public are not returned at all:
+no harvester can have seen them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from cairn.core.identity import ANONYMOUS
@@ -26,11 +27,13 @@ _RESOURCE_TYPE = Record.data["metadata"]["resource_type"]["id"].as_string()
 
 @dataclass(frozen=True)
 class HarvestFilter:
-    """``start`` inclusive, ``end`` exclusive; ``resource_types`` None: any type."""
+    """``start`` inclusive, ``end`` exclusive; ``resource_types`` None: any type;
+    ``members`` a query of the record ids to keep (a set's members), None: any record."""
 
     start: datetime | None = None
     end: datetime | None = None
     resource_types: frozenset[str] | None = None
+    members: Select[Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -58,13 +61,15 @@ class Harvest:
 
     @staticmethod
     def _conditions(where: HarvestFilter) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = []
+        conditions: list[ColumnElement[bool]] = [Record.was_public.is_(True)]
         if where.start is not None:
             conditions.append(Record.updated >= where.start)
         if where.end is not None:
             conditions.append(Record.updated < where.end)
         if where.resource_types is not None:
             conditions.append(_RESOURCE_TYPE.in_(sorted(where.resource_types)))
+        if where.members is not None:
+            conditions.append(Record.id.in_(where.members))
         return conditions
 
     def _entries(
@@ -116,7 +121,7 @@ class Harvest:
         query = (
             select(Record, Parent)
             .join(Parent, Record.parent_id == Parent.id)
-            .where(Record.id == record_id)
+            .where(Record.id == record_id, Record.was_public.is_(True))
         )
         with self.records.db.read() as session:
             rows = [(r, p) for r, p in session.execute(query)]
@@ -126,4 +131,10 @@ class Harvest:
     def earliest(self) -> datetime | None:
         """The smallest datestamp of any published record."""
         with self.records.db.read() as session:
-            return session.scalar(select(func.min(Record.updated)))
+            # the first in datestamp order (walks the index; MIN with a filter may not)
+            return session.scalar(
+                select(Record.updated)
+                .where(Record.was_public.is_(True))
+                .order_by(Record.updated, Record.id)
+                .limit(1)
+            )

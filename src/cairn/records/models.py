@@ -55,6 +55,9 @@ class Record(_Version, Base):
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     tombstone: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc, nullable=True)
     revision_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    # whether anonymous visitors could ever read it: harvesters learn of the deletion or
+    # restriction of such a record, and never hear of one that was never public
+    was_public: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __mapper_args__ = {"version_id_col": revision_id}
     __table_args__ = (

@@ -211,6 +211,8 @@ class RecordService:
     def _apply(row: Draft | Record, data: dict[str, Any]) -> None:
         row.data = data
         row.access_record = str((data.get("access") or {}).get("record", "public"))
+        if isinstance(row, Record) and row.access_record == "public":
+            row.was_public = True
         row.title = str((data.get("metadata") or {}).get("title", ""))[:2000]
         row.updated = utcnow()
 

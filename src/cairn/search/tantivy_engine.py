@@ -97,22 +97,24 @@ def _values(kind: str, value: Any, lower: bool) -> list[Any]:
 class _Handle:
     """One open physical index: Tantivy index, query builder, lazily opened writer."""
 
-    def __init__(self, path: Path, *, language: str, heap_size: int, create: bool) -> None:
+    def __init__(self, path: Path | None, *, language: str, heap_size: int, create: bool) -> None:
+        """``path`` None: a throwaway index in memory (see :mod:`cairn.search.percolate`)."""
         self.path = path
         self.heap_size = heap_size
         self.lock = threading.Lock()
         self.closed = False
         self._writer: tantivy.IndexWriter | None = None
-        meta_path = path / META_FILE
-        if create:
+        meta: dict[str, Any] = {"format": FORMAT, "language": language, "fields": list(FIELDS)}
+        if path is None:
+            self.index = tantivy.Index(_schema(meta["fields"]))
+        elif create:
             path.mkdir(parents=True, exist_ok=False)
-            meta: dict[str, Any] = {"format": FORMAT, "language": language, "fields": list(FIELDS)}
             self.index = tantivy.Index(_schema(meta["fields"]), str(path), reuse=False)
             tmp = path / f"{META_FILE}.tmp"
             tmp.write_text(json.dumps(meta))
-            os.replace(tmp, meta_path)
+            os.replace(tmp, path / META_FILE)
         else:
-            meta = json.loads(meta_path.read_text())
+            meta = json.loads((path / META_FILE).read_text())
             self.index = tantivy.Index.open(str(path))
         stem = meta.get("language") or None
         stem = None if stem == "none" else stem
