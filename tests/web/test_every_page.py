@@ -29,6 +29,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "/account/settings/applications": ("owner", "/account/settings/applications"),
     "/administration/users": ("admin", "/administration/users"),
     "/administration/records": ("admin", "/administration/records"),
+    "/administration/records/deleted": ("admin", "/administration/records/deleted"),
     "/administration/records/{record_id}": ("admin", "/administration/records/{record}"),
     "/administration/quotas": ("admin", "/administration/quotas?record={record}"),
     "/administration/jobs": ("admin", "/administration/jobs"),

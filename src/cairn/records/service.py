@@ -33,6 +33,7 @@ from cairn.db import Database
 from cairn.db.changes import record_change, record_changes
 from cairn.records.components import RecordComponent
 from cairn.records.config import RecordsConfig
+from cairn.records.deleted import DeletedPage, list_deleted
 from cairn.records.dump import dump_draft, dump_record
 from cairn.records.models import Draft, Parent, PersistentIdentifier, Record
 from cairn.records.params import Args, SearchParams, parse_search_params
@@ -572,6 +573,15 @@ class RecordService:
             self._refresh_latest(session, parent)
             self.dois.on_delete(session, record)  # hides the DOI at the registry
             record_change(session, "record", record_id, "delete")
+
+    def list_deleted(
+        self, identity: Identity, q: str = "", page: int = 1, size: int = 20, sort: str = "newest"
+    ) -> DeletedPage:
+        """Deleted records (admins only), newest deletion first unless ``sort="oldest"``;
+        ``q`` filters on the id or the title."""
+        self._require("read_deleted", identity)
+        with self.db.read() as session:
+            return list_deleted(session, self.vocabularies, q, page, size, sort)
 
     def restore(self, identity: Identity, record_id: str) -> Item:
         record_id = self._id(record_id)

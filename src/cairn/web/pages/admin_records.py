@@ -1,5 +1,5 @@
-"""Administration of records: search published records, delete one with a tombstone, find a
-deleted one by id and restore it."""
+"""Administration of records: search published records, delete one with a tombstone, list
+the deleted ones (or find one by id) and restore it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from cairn.core.errors import Gone, NotFound, ValidationFailed
+from cairn.records.deleted import MAX_QUERY, DeletedRecord
 from cairn.records.results import Item
 from cairn.web.pages.admin_users import FLASH, page_number, require_admin
 from cairn.web.pages.common import (
@@ -30,6 +31,7 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
 SORTS = {"newest": "Newest", "oldest": "Oldest", "bestmatch": "Best match"}
 REASONS = "removalreasons"
+DELETED_SORTS = {"newest": "Newest deletion first", "oldest": "Oldest deletion first"}
 
 
 def _owner(data: dict[str, Any]) -> int | None:
@@ -96,6 +98,39 @@ async def records_page(request: Request) -> Response:
         pages=max(1, math.ceil(found.total / PAGE_SIZE)),
     )
     return render(request, "admin_records.html", context)
+
+
+def _removed_by(item: DeletedRecord, emails: dict[int, str]) -> str:
+    user = item.removed_by or ""
+    return emails.get(int(user), f"user {user}") if user.isdigit() else user
+
+
+@router.get("/administration/records/deleted", name="web.admin_deleted_records")
+async def deleted_page(request: Request) -> Response:
+    """Deleted records, newest deletion first; ``q`` filters on the id or the title."""
+    await require_admin(request)
+    query = request.query_params
+    q = query.get("q", "").strip()[:MAX_QUERY]
+    sort = query.get("sort", "")
+    sort = sort if sort in DELETED_SORTS else "newest"
+    page = page_number(query.get("page"))
+    found = await call(request, svc(request).records.list_deleted, q, page, PAGE_SIZE, sort)
+    removers = [i.removed_by or "" for i in found.items]
+    emails = await _emails(request, [int(u) for u in removers if u.isdigit()])
+    link_args = {k: v for k, v in (("q", q), ("sort", sort)) if v and v != "newest"}
+    context: dict[str, Any] = {
+        "tab": "records",
+        "q": q,
+        "sort": sort,
+        "sorts": DELETED_SORTS,
+        "page": page,
+        "pages": found.pages,
+        "total": found.total,
+        "rows": [(item, _removed_by(item, emails)) for item in found.items],
+        "link_args": link_args,
+        "message": pop_flash(request, FLASH),
+    }
+    return render(request, "admin_deleted.html", context)
 
 
 @router.get("/administration/records/find")
