@@ -159,7 +159,7 @@ class RecordSearch:
             found.next_cursor,
         )
 
-    def _records(self, identity: Identity, ids: list[str]) -> list[Item]:
+    def _records(self, identity: Identity, ids: list[str], doi_states: bool = False) -> list[Item]:
         with self.records.db.read() as session:
             rows = {
                 r.id: (r, p)
@@ -170,7 +170,7 @@ class RecordSearch:
                 )
             }
             found = [rows[i] for i in ids if i in rows]
-            return self.records.record_items(session, identity, found)
+            return self.records.record_items(session, identity, found, doi_states)
 
     # -- the three searches ------------------------------------------------------------------
     def search(
@@ -206,7 +206,8 @@ class RecordSearch:
         return self._result(params, found, items)
 
     def _entries(self, identity: Identity, ids: list[str]) -> list[Item]:
-        """Each id's draft if it has one, else its published record."""
+        """Each id's draft if it has one, else its published record (both with their DOI
+        state: the search only finds what ``identity`` manages)."""
         items: dict[str, Item] = {}
         with self.records.db.read() as session:
             drafts = session.execute(
@@ -218,6 +219,6 @@ class RecordSearch:
                 items[draft.id] = self.records.draft_item(session, draft, parent)
         missing = [i for i in ids if i not in items]
         if missing:
-            for item in self._records(identity, missing):
+            for item in self._records(identity, missing, doi_states=True):
                 items[item.id] = item
         return [items[i] for i in ids if i in items]

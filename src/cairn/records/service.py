@@ -133,19 +133,26 @@ class RecordService:
         return Item(data, is_draft=True, errors=errors or [])
 
     def record_items(
-        self, session: Session, identity: Identity, rows: Sequence[tuple[Record, Parent]]
+        self,
+        session: Session,
+        identity: Identity,
+        rows: Sequence[tuple[Record, Parent]],
+        doi_states: bool = False,
     ) -> list[Item]:
-        """Items of many records (a page of hits), their files read in a few queries."""
+        """Items of many records (a page of hits), their files read in a few queries;
+        ``doi_states`` adds the DOI state to those ``identity`` manages, as a read does."""
         files = self._files(session, [record for record, _ in rows])
-        return [self._shown(identity, r, p, files.get(r.id)) for r, p in rows]
+        items = [self._shown(identity, r, p, files.get(r.id)) for r, p in rows]
+        if doi_states:
+            for item, (_, parent) in zip(items, rows, strict=True):
+                if self._is_manager(identity, parent):
+                    self.dois.annotate(session, item.data)  # DOI state: owners and admins only
+        return items
 
     def _record_item(
         self, session: Session, identity: Identity, record: Record, parent: Parent
     ) -> Item:
-        item = self.record_items(session, identity, [(record, parent)])[0]
-        if self._is_manager(identity, parent):
-            self.dois.annotate(session, item.data)  # DOI state: owners and admins only
-        return item
+        return self.record_items(session, identity, [(record, parent)], doi_states=True)[0]
 
     def _shown(
         self, identity: Identity, record: Record, parent: Parent, files: dict[str, Any] | None

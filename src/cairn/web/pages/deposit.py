@@ -20,6 +20,7 @@ from cairn.files.service import FileList
 from cairn.records.results import Item
 from cairn.web.pages.common import call, caller, form, login_redirect, pages, redirect, render, svc
 from cairn.web.pages.deposit_options import MAX_LISTED_FILES, choices, page_data
+from cairn.web.pages.record_view import doi
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,6 +29,13 @@ STATUS_LABELS = {
     "new_version_draft": "New version (draft)",
     "published": "Published · editing",
 }
+
+
+def doi_context(data: dict[str, Any]) -> dict[str, Any]:
+    """The DOI of a draft or record and, for its owners and admins (the records service
+    adds it only for them), how its registration stands."""
+    pids = data.get("pids") or {}
+    return {"doi": doi(pids), "doi_state": pids.get("doi") if isinstance(pids, dict) else None}
 
 
 def _context(request: Request, item: Item | None, files: FileList | None = None) -> dict[str, Any]:
@@ -55,6 +63,7 @@ def _context(request: Request, item: Item | None, files: FileList | None = None)
         "choices": choices(svc(request).vocabularies),
         "defaults": {"publisher": site.name},
         "data": page_data(svc(request), site.name, item, entries, total),
+        **doi_context(data),
     }
 
 
@@ -98,7 +107,11 @@ async def _published(request: Request, who: Identity, id: str) -> Response:
     if record.id != id:
         return redirect(f"/uploads/{record.id}")
     metadata = record.data.get("metadata") or {}
-    return render(request, "deposit_published.html", {"record": record.data, "metadata": metadata})
+    return render(
+        request,
+        "deposit_published.html",
+        {"record": record.data, "metadata": metadata, **doi_context(record.data)},
+    )
 
 
 @router.post("/uploads/{id}/edit", name="web.deposit_edit")

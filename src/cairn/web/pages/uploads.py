@@ -44,6 +44,7 @@ def row(item: Item) -> dict[str, Any]:
     metadata = data.get("metadata") or {}
     versions = data.get("versions") or {}
     kind, label = state(data)
+    pids = data.get("pids") or {}
     return {
         "id": item.id,
         "title": metadata.get("title") or "Untitled draft",
@@ -52,6 +53,8 @@ def row(item: Item) -> dict[str, Any]:
         "version": metadata.get("version") or f"v{versions.get('index', 1)}",
         "updated": data.get("updated"),
         "published": bool(data.get("is_published")),
+        # ``pids.doi`` with its registration state (the caller manages every listed item)
+        "doi_state": pids.get("doi") if isinstance(pids, dict) else None,
     }
 
 
