@@ -330,3 +330,21 @@ def test_the_worker_in_the_server_builds_a_new_set(
     finally:
         served.app.state.jobs.stop(grace=5)
         served.stop()
+
+
+def test_a_long_backlog_answers_503_until_the_catch_up_job_is_through(
+    server: ServedApp, factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin, user = factory.user(admin=True), factory.user()
+    created = create(server, admin, name="Moss", spec="moss", search_pattern="moss").json()
+    built(server, created["id"])
+    monkeypatch.setattr("cairn.oaipmh.protocol.CATCH_UP_IN_REQUEST", 1)
+    mosses = [publish(factory, user, f"Moss {i}") for i in range(3)]  # 3 batches of changes
+    monkeypatch.setattr("cairn.oaipmh.membership.BATCH", 1)
+    params = {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "set": "moss"}
+    late = requests.get(server.base + "/oai2d", params=params, timeout=30)
+    assert late.status_code == 503 and late.headers["Retry-After"] == "60"
+    whole = headers(harvest(server))  # harvests without a query set go on
+    assert set(mosses) <= set(whole)
+    server.app.state.services.oai_members.catch_up()  # what the job does
+    assert set(headers(harvest(server, set="moss"))) == set(mosses)

@@ -90,10 +90,11 @@ class SetMembership:
             feed = session.get(OaiSetFeed, 1)
             return (feed.seq if feed is not None else 0) < last_seq(session)
 
-    def catch_up(self) -> int:
-        """Apply the change log's new entries to the members; returns how many it read."""
+    def catch_up(self, limit: int | None = None) -> int:
+        """Apply the change log's new entries to the members (about ``limit`` at most);
+        returns how many it read."""
         done = 0
-        while self.behind():
+        while (limit is None or done < limit) and self.behind():
             with self.db.write() as uow:
                 session = uow.session
                 self._lock(session)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,6 +36,10 @@ _REPOSITORY_ID = re.compile(r"^[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+
 _LISTS = ("ListIdentifiers", "ListRecords")
 _WITH_SETS = ("GetRecord", "ListIdentifiers", "ListRecords", "ListSets")
 BUILDING_RETRY_AFTER = 60  # seconds a harvester waits for a set whose members are being built
+# change-log entries a request applies to the members of the sets defined by a query; beyond
+# that (a bulk import), harvesting such a set answers 503 until the catch-up job is through
+CATCH_UP_IN_REQUEST = 20_000
+_members_current: ContextVar[bool] = ContextVar("members_current", default=True)
 # verb -> (required arguments, optional arguments, takes a resumptionToken)
 VERBS: dict[str, tuple[frozenset[str], frozenset[str], bool]] = {
     "Identify": (frozenset(), frozenset(), False),
@@ -169,8 +174,10 @@ class OaiProvider:
             return xml.to_bytes(xml.error_document(base, None, [(exc.code, exc.message)]))
         echoed = {"verb": verb, **args}
         root = xml.envelope(base, echoed)
-        if verb in _WITH_SETS and self.query_sets is not None:
-            self.query_sets.membership.catch_up()  # members as of this request
+        if verb in _WITH_SETS and self.query_sets is not None:  # members as of this request
+            membership = self.query_sets.membership
+            read = membership.catch_up(CATCH_UP_IN_REQUEST)
+            _members_current.set(read < CATCH_UP_IN_REQUEST or not membership.behind())
         try:
             handler: Callable[[etree._Element, dict[str, str]], None] = getattr(self, f"_{verb}")
             body = xml.sub(root, verb)
@@ -280,7 +287,7 @@ class OaiProvider:
         defined = self.query_sets.service.by_spec(set_spec) if self.query_sets else None
         if defined is None:
             raise OaiError("noRecordsMatch", f"No set has the setSpec {set_spec!r}.")
-        if not defined.ready:
+        if not defined.ready or not _members_current.get():
             raise Unavailable(
                 f"The members of set {set_spec!r} are being gathered; try again later.",
                 BUILDING_RETRY_AFTER,

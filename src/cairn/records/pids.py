@@ -19,12 +19,13 @@ row too (state ``external``), so a DOI cannot be used twice.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import idutils
-from sqlalchemy import Boolean, String, Text, delete
+from sqlalchemy import Boolean, String, Text, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from cairn.core.errors import FieldError, ValidationFailed
@@ -299,6 +300,19 @@ class Dois:
         enqueue(session, REGISTER_JOB, {"doi": row.doi, "record_id": row.record_id})
 
     # -- what owners see -------------------------------------------------------------
+    def annotate_many(self, session: Session, items: Sequence[dict[str, Any]]) -> None:
+        """:meth:`annotate` each of ``items``, their registrations read in one query."""
+        wanted = set()
+        for item in items:
+            for pids in ((item.get("pids") or {}), ((item.get("parent") or {}).get("pids") or {})):
+                doi = pids.get("doi")
+                if isinstance(doi, dict) and doi.get("provider") in MANAGED:
+                    wanted.add(str(doi.get("identifier", "")).lower())
+        if wanted:  # loaded into the session, where annotate's session.get finds them
+            list(session.scalars(select(DoiRegistration).where(DoiRegistration.doi.in_(wanted))))
+        for item in items:
+            self.annotate(session, item)
+
     def annotate(self, session: Session, item: dict[str, Any]) -> None:
         """Add the DOI's state to ``item["pids"]["doi"]`` and the concept DOI's to
         ``item["parent"]["pids"]["doi"]`` (for owners and admins)."""

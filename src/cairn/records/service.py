@@ -143,10 +143,13 @@ class RecordService:
         ``doi_states`` adds the DOI state to those ``identity`` manages, as a read does."""
         files = self._files(session, [record for record, _ in rows])
         items = [self._shown(identity, r, p, files.get(r.id)) for r, p in rows]
-        if doi_states:
-            for item, (_, parent) in zip(items, rows, strict=True):
-                if self._is_manager(identity, parent):
-                    self.dois.annotate(session, item.data)  # DOI state: owners and admins only
+        if doi_states:  # DOI state: owners and admins only
+            managed = [
+                item.data
+                for item, (_, parent) in zip(items, rows, strict=True)
+                if self._is_manager(identity, parent)
+            ]
+            self.dois.annotate_many(session, managed)
         return items
 
     def _record_item(
