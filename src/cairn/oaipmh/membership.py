@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 BUILD_JOB = "oaipmh.sets.build"
 CATCH_UP_JOB = "oaipmh.sets.catch_up"
 CATCH_UP_EVERY = 60.0
-BATCH = 1000  # change-log rows or records per transaction
+BATCH = 1000  # change-log rows per transaction
+BUILD_BATCH = 2000  # records per transaction of a build (the in-memory index's commit is per batch)
 _LOCK = text("SELECT pg_advisory_xact_lock(1868783987)")  # "oais"
 Progress = Callable[[int], None]
 
@@ -110,7 +111,7 @@ class SetMembership:
                     continue
                 ids = {c.object_id for c in changes if c.kind == "record"}
                 if ids:
-                    changed = self.source.for_objects(session, ids)[RECORDS]
+                    changed = self.source.for_objects(session, ids, (RECORDS,))[RECORDS]
                     self._evaluate(session, self._documents(changed), sets)
                 feed.seq = changes[-1].seq
                 done += len(changes)
@@ -136,7 +137,7 @@ class SetMembership:
                         select(Record.id)
                         .where(Record.id > after, Record.is_deleted.is_(False))
                         .order_by(Record.id)
-                        .limit(BATCH)
+                        .limit(BUILD_BATCH)
                     )
                 )
                 if not ids:

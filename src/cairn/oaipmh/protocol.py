@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import select
+from sqlalchemy import exists
 
 from cairn.oaipmh import responses as xml
 from cairn.oaipmh.membership import SetMembership
@@ -28,6 +28,7 @@ from cairn.oaipmh.set_service import OaiSetService
 from cairn.oaipmh.sets import ResourceTypeSets
 from cairn.oaipmh.tokens import BadToken, ListState, TokenSigner
 from cairn.records.harvest import Harvest, HarvestEntry, HarvestFilter
+from cairn.records.models import Record
 
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -292,7 +293,9 @@ class OaiProvider:
                 f"The members of set {set_spec!r} are being gathered; try again later.",
                 BUILDING_RETRY_AFTER,
             )
-        members = select(OaiSetMember.record_id).where(OaiSetMember.set_id == defined.id)
+        members = exists().where(
+            OaiSetMember.set_id == defined.id, OaiSetMember.record_id == Record.id
+        )
         return HarvestFilter(begin, end, members=members)
 
     def _state(self, verb: str, args: dict[str, str]) -> tuple[ListState, HarvestFilter, bool]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, tuple_
+from sqlalchemy import ColumnElement, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from cairn.core.identity import ANONYMOUS
@@ -28,12 +28,13 @@ _RESOURCE_TYPE = Record.data["metadata"]["resource_type"]["id"].as_string()
 @dataclass(frozen=True)
 class HarvestFilter:
     """``start`` inclusive, ``end`` exclusive; ``resource_types`` None: any type;
-    ``members`` a query of the record ids to keep (a set's members), None: any record."""
+    ``members`` a condition on :class:`Record` that keeps a set's members (an ``EXISTS``
+    probe, so the walk stays on the ``(updated, id)`` index), None: any record."""
 
     start: datetime | None = None
     end: datetime | None = None
     resource_types: frozenset[str] | None = None
-    members: Select[Any] | None = None
+    members: ColumnElement[bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class Harvest:
         if where.resource_types is not None:
             conditions.append(_RESOURCE_TYPE.in_(sorted(where.resource_types)))
         if where.members is not None:
-            conditions.append(Record.id.in_(where.members))
+            conditions.append(where.members)
         return conditions
 
     def _entries(

@@ -193,8 +193,11 @@ class DocumentSource:
         ]
 
     # -- changes -----------------------------------------------------------------------------
-    def for_objects(self, session: Session, ids: Iterable[str]) -> dict[str, list[Change]]:
-        """What to apply to each index after the versions ``ids`` changed."""
+    def for_objects(
+        self, session: Session, ids: Iterable[str], indexes: Iterable[str] = INDEXES
+    ) -> dict[str, list[Change]]:
+        """What to apply to each of ``indexes`` after the versions ``ids`` changed."""
+        wanted = frozenset(indexes)
         ids = sorted(set(ids))
         parent_ids = set(session.scalars(select(Draft.parent_id).where(Draft.id.in_(ids))))
         parent_ids |= set(session.scalars(select(Record.parent_id).where(Record.id.in_(ids))))
@@ -210,16 +213,17 @@ class DocumentSource:
         draft_ids = {v.id for v, _ in drafts}
         entries = drafts + [(v, p) for v, p in live if v.id not in draft_ids]
         gone = set(ids) | {v.id for v, _ in records}
-        out = {
-            RECORDS: [
+        out: dict[str, list[Change]] = {}
+        if RECORDS in wanted:
+            out[RECORDS] = [
                 *(Delete(i) for i in sorted(gone - {v.id for v, _ in live})),
                 *self._upserts(session, live, in_drafts=False),
-            ],
-            DRAFTS: [
+            ]
+        if DRAFTS in wanted:
+            out[DRAFTS] = [
                 *(Delete(i) for i in sorted(gone - {v.id for v, _ in entries})),
                 *self._upserts(session, entries, in_drafts=True),
-            ],
-        }
+            ]
         return out
 
     # -- everything --------------------------------------------------------------------------
