@@ -2,6 +2,7 @@
 
     python -m bench.interop --serialize 20000 [--seed 1] [--validate 500] [--out PATH]
     python -m bench.interop --harvest 100000 [--seed 1] [--database-url URL] [--out PATH]
+    python -m bench.interop --set 100000 [--seed 1] [--database-url URL] [--out PATH]
 
 ``--serialize N`` generates N realistic records in the API's JSON shape (titles, abstracts,
 creators and affiliations from :class:`bench.search.Corpus`, plus DOIs, ORCIDs, ROR ids,
@@ -19,13 +20,25 @@ every record with ``ListRecords`` in ``oai_datacite`` over one keep-alive HTTP c
 following resumption tokens and parsing each page with lxml; it reports records/s end to end
 under ``"harvest"``.
 
-Targets (issue 6): >= 2,000 records/s for each. Each mode writes its own key of the results
-file.
+``--set N`` prepares the same instance, then creates an OAI-PMH set defined by a query
+(``metadata.resource_type.id:dataset``, about a third of the records) and times
+:meth:`SetMembership.build <cairn.oaipmh.membership.SetMembership.build>` gathering its
+members (records walked per second); harvests the set with ``ListRecords`` in
+``oai_datacite`` from ``cairn serve`` as ``--harvest`` does, checking it yields every member;
+then switches 1,000 random records in or out of the set (their resource type, in the table),
+appends a ``publish`` change for each to the change log, and times
+:meth:`SetMembership.catch_up <cairn.oaipmh.membership.SetMembership.catch_up>` applying them,
+checking the member count afterwards. Its results go under ``"sets"`` (SQLite) or
+``"sets_postgresql"``; these have no target.
+
+Targets (issue 6): >= 2,000 records/s for ``--serialize`` and ``--harvest``. Each mode writes
+its own key of the results file.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import platform
@@ -35,20 +48,32 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from lxml import etree
+from sqlalchemy import func, select
 
 from bench.lifecycle import free_port, start_server
 from bench.search import Corpus, build_indexes, generate, git_commit, log
 from cairn.accounts.service import AccountService
+from cairn.cli.common import progress_bar
 from cairn.core.identity import SYSTEM
 from cairn.db import Database
+from cairn.db.changes import record_changes
 from cairn.db.migrate import upgrade
+from cairn.files.component import FilesComponent
 from cairn.formats import default_registry
-from cairn.settings import ensure_instance, load_settings
+from cairn.oaipmh.membership import SetMembership
+from cairn.oaipmh.models import OaiSetMember
+from cairn.oaipmh.set_service import OaiSetService
+from cairn.records.index_docs import DocumentSource
+from cairn.records.models import Record
+from cairn.search.percolate import Percolator
+from cairn.settings import Settings, ensure_instance, load_settings
 
 RESULTS = Path(__file__).parent / "results"
 OUT = RESULTS / "interop.json"
@@ -58,6 +83,9 @@ OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 RELATIONS = ["cites", "issupplementto", "references", "isderivedfrom", "ispartof", "isnewversionof"]
 RORS = ["01ggx4157", "00k4n6c32", "03yrm5c26", "05gq02987", "0524sp257"]
 DATE_TYPES = ["collected", "created", "valid", "accepted"]
+SET_TYPE = "dataset"  # about a third of bench.search's records
+SET_QUERY = f"metadata.resource_type.id:{SET_TYPE}"
+CHANGES = 1000  # records changed before timing catch_up
 
 
 def _orcid(rng: random.Random) -> str:
@@ -210,10 +238,49 @@ def _harvest_pages(client: Any, first: str) -> Iterator[tuple[int, int]]:
         )
 
 
-def harvest(count: int, seed: int, database_url: str | None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Instance:
+    settings: Settings
+    db: Database
+    token: str
+    database_url: str | None
+
+    def harvest(self, query: str) -> tuple[int, int, int, float]:
+        """Harvest ``ListRecords&<query>`` from a ``cairn serve`` of this instance:
+        (records, pages, bytes, seconds)."""
+        self.db.dispose()  # the server's connections only
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CAIRN_")}
+        env.update(
+            {
+                "CAIRN_INSTANCE": str(self.settings.instance),
+                "CAIRN_PORT": str(self.settings.port),
+                "CAIRN_LOG_LEVEL": "warning",
+                "CAIRN_JOBS_IN_SERVER": "false",
+            }
+        )
+        if self.database_url:
+            env["CAIRN_DATABASE_URL"] = self.database_url
+        server, client = start_server(env, self.settings.port, self.token)
+        try:
+            log(f"harvesting ListRecords&{query}")
+            start = time.perf_counter()
+            harvested = pages = size = 0
+            for got, length in _harvest_pages(client, f"/oai2d?verb=ListRecords&{query}"):
+                harvested, pages, size = harvested + got, pages + 1, size + length
+            seconds = time.perf_counter() - start
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        log(f"{harvested:,} records in {seconds:.1f} s over {pages} pages")
+        return harvested, pages, size, seconds
+
+
+@contextmanager
+def _instance(count: int, seed: int, database_url: str | None) -> Iterator[_Instance]:
+    """A fresh instance holding ``count`` published records, its search indexes built (so
+    the indexer stays idle), removed afterwards."""
     tmp = Path(tempfile.mkdtemp(prefix="cairn-interop-bench-"))
-    port = free_port()
-    overrides: dict[str, Any] = {"instance": tmp / "instance", "port": port}
+    overrides: dict[str, Any] = {"instance": tmp / "instance", "port": free_port()}
     if database_url:
         overrides["database_url"] = database_url
     settings = ensure_instance(load_settings({}, **overrides))
@@ -226,37 +293,17 @@ def harvest(count: int, seed: int, database_url: str | None) -> dict[str, Any]:
         generate(db, Corpus(count, seed), count, owner.id, 0)
         log("building the search indexes first, so the indexer stays idle")
         build_indexes(settings, db, count)
-        db.dispose()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CAIRN_")}
-        env.update(
-            {
-                "CAIRN_INSTANCE": str(settings.instance),
-                "CAIRN_PORT": str(port),
-                "CAIRN_LOG_LEVEL": "warning",
-                "CAIRN_JOBS_IN_SERVER": "false",
-            }
-        )
-        if database_url:
-            env["CAIRN_DATABASE_URL"] = database_url
-        server, client = start_server(env, port, token)
-        try:
-            log("harvesting ListRecords oai_datacite")
-            start = time.perf_counter()
-            harvested = pages = size = 0
-            for got, length in _harvest_pages(
-                client, "/oai2d?verb=ListRecords&metadataPrefix=oai_datacite"
-            ):
-                harvested, pages, size = harvested + got, pages + 1, size + length
-            seconds = time.perf_counter() - start
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        yield _Instance(settings, db, token, database_url)
     finally:
         db.dispose()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def harvest(count: int, seed: int, database_url: str | None) -> dict[str, Any]:
+    with _instance(count, seed, database_url) as instance:
+        harvested, pages, size, seconds = instance.harvest("metadataPrefix=oai_datacite")
     if harvested != count:
         raise SystemExit(f"harvested {harvested:,} records of {count:,}")
-    log(f"{harvested:,} records in {seconds:.1f} s over {pages} pages")
     return {
         "records": count,
         "seed": seed,
@@ -268,18 +315,106 @@ def harvest(count: int, seed: int, database_url: str | None) -> dict[str, Any]:
     }
 
 
+def _members(db: Database, set_id: int) -> int:
+    with db.read() as session:
+        query = select(func.count()).where(OaiSetMember.set_id == set_id)
+        return int(session.scalar(query) or 0)
+
+
+def _flip(db: Database, count: int, seed: int) -> int:
+    """Switch ``count`` random records in or out of :data:`SET_QUERY` (a dataset becomes
+    software, anything else a dataset) and log them as published; returns how many more
+    members the set should have."""
+    delta = 0
+    with db.write() as uow:
+        session = uow.session
+        ids = sorted(session.scalars(select(Record.id)))
+        chosen = random.Random(seed).sample(ids, min(count, len(ids)))
+        for record in session.scalars(select(Record).where(Record.id.in_(chosen))):
+            data = copy.deepcopy(record.data)
+            kind = data["metadata"]["resource_type"]
+            delta += -1 if kind["id"] == SET_TYPE else 1
+            kind["id"] = "software" if kind["id"] == SET_TYPE else SET_TYPE
+            record.data = data
+        session.flush()
+        record_changes(session, [("record", rid, "publish") for rid in chosen])
+    return delta
+
+
+def query_set(count: int, seed: int, database_url: str | None) -> dict[str, Any]:
+    with _instance(count, seed, database_url) as instance:
+        db, settings = instance.db, instance.settings
+        created = OaiSetService(db).create(
+            SYSTEM, {"name": "Datasets", "spec": "bench-datasets", "search_pattern": SET_QUERY}
+        )
+        membership = SetMembership(
+            db, DocumentSource([FilesComponent()]), Percolator(settings.search_language)
+        )
+        with progress_bar() as bar:
+            task = bar.add_task("building the set", total=count)
+            start = time.perf_counter()
+            membership.build(created["id"], 1, lambda n: bar.advance(task, n))
+            build_seconds = time.perf_counter() - start
+        members = _members(db, created["id"])
+        log(f"{members:,} members of {count:,} records in {build_seconds:.1f} s")
+        membership.catch_up()  # nothing is left for the server's first request
+        harvested, pages, _size, harvest_seconds = instance.harvest(
+            f"metadataPrefix=oai_datacite&set={created['spec']}"
+        )
+        if harvested != members:
+            raise SystemExit(f"harvested {harvested:,} records of {members:,} members")
+        log(f"changing {CHANGES:,} records through the change log")
+        delta = _flip(db, CHANGES, seed)
+        start = time.perf_counter()
+        applied = membership.catch_up()
+        catch_up_seconds = time.perf_counter() - start
+        after = _members(db, created["id"])
+        if after != members + delta:
+            raise SystemExit(f"{after:,} members after catch_up, expected {members + delta:,}")
+        log(f"caught up with {applied:,} changes in {catch_up_seconds:.2f} s")
+    return {
+        "records": count,
+        "seed": seed,
+        "database": "postgresql" if database_url else "sqlite",
+        "search_pattern": SET_QUERY,
+        "members": members,
+        "build_seconds": round(build_seconds, 2),
+        "build_records_per_s": round(count / build_seconds),
+        "harvest_pages": pages,
+        "harvest_seconds": round(harvest_seconds, 2),
+        "harvest_records_per_s": round(harvested / harvest_seconds),
+        "catch_up_changes": applied,
+        "catch_up_seconds": round(catch_up_seconds, 3),
+        "catch_up_changes_per_s": round(applied / catch_up_seconds),
+        "members_after_catch_up": after,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--serialize", type=int, metavar="N", help="records to serialize")
     parser.add_argument("--harvest", type=int, metavar="N", help="records to harvest")
+    parser.add_argument("--set", type=int, metavar="N", help="records behind a query set")
     parser.add_argument("--database-url", help="an empty PostgreSQL database (default SQLite)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--validate", type=int, default=500, help="outputs checked by the XSD")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
-    if not args.serialize and not args.harvest:
-        parser.error("choose a mode: --serialize N or --harvest N")
+    if not args.serialize and not args.harvest and not args.set:
+        parser.error("choose a mode: --serialize N, --harvest N or --set N")
     results: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
+    if args.set:
+        result = query_set(args.set, args.seed, args.database_url)
+        result["environment"] = _environment()
+        results["sets_postgresql" if args.database_url else "sets"] = result
+        _write(args.out, results)
+        print(
+            f"OAI-PMH query set ({result['members']:,} members of {result['records']:,}, "
+            f"{result['database']}): build {result['build_records_per_s']:,} records/s, "
+            f"harvest {result['harvest_records_per_s']:,} records/s, "
+            f"catch_up {result['catch_up_changes_per_s']:,} changes/s"
+        )
+        return
     if args.harvest:
         result = harvest(args.harvest, args.seed, args.database_url)
         target = TARGETS["harvest_records_per_s"]
