@@ -33,6 +33,9 @@ PAGES: dict[str, tuple[str, str]] = {
     "/administration/records/{record_id}": ("admin", "/administration/records/{record}"),
     "/administration/quotas": ("admin", "/administration/quotas?record={record}"),
     "/administration/jobs": ("admin", "/administration/jobs"),
+    "/administration/oai-sets": ("admin", "/administration/oai-sets"),
+    "/administration/oai-sets/new": ("admin", "/administration/oai-sets/new"),
+    "/administration/oai-sets/{set_id}": ("admin", "/administration/oai-sets/{oai_set}"),
 }
 # GET routes that answer with a redirect, a file or a tombstone, not a page of their own
 NOT_PAGES = {
@@ -76,7 +79,9 @@ def world(factory: Factory, user: User, admin: User) -> dict[str, Any]:
     services.records.delete_record(
         admin.identity, gone.id, {"removal_reason": {"id": "spam"}, "note": "Spam."}
     )
-    return {"record": record.id, "draft": draft.id, "deleted": gone.id}
+    body = {"name": "Glaciers", "spec": "glaciers", "search_pattern": "glacier"}
+    oai_set = services.oai_sets.create(admin.identity, body)
+    return {"record": record.id, "draft": draft.id, "deleted": gone.id, "oai_set": oai_set["id"]}
 
 
 def test_every_page_is_accessible_and_fits_a_phone(

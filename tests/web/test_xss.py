@@ -93,7 +93,22 @@ def planted(factory: Factory) -> dict[str, str]:
     accounts.create_token(SYSTEM, admin.email, f"tok {PAYLOAD}"[:100])
     record = _with_files(factory, owner, publish=True)
     draft = _with_files(factory, owner, publish=False)
-    return {"record": record, "draft": draft, "owner": owner.email, "admin": admin.email}
+    oai_set = factory.services.oai_sets.create(
+        admin.identity,
+        {
+            "name": f"N {PAYLOAD}",
+            "spec": "xss",
+            "search_pattern": 'title:"<img data-xss src=x onerror=alert(1)>"',
+            "description": f"D {PAYLOAD}",
+        },
+    )
+    return {
+        "record": record,
+        "draft": draft,
+        "owner": owner.email,
+        "admin": admin.email,
+        "oai_set": str(oai_set["id"]),
+    }
 
 
 def _assert_clean(page: Page, url: str, dialogs: list[str]) -> None:
@@ -139,6 +154,9 @@ def test_payloads_stay_text_on_every_page(page: Page, base: str, planted: dict[s
         f"/administration/users?q={q}",
         "/administration/records",
         "/account/settings/applications",
+        "/administration/oai-sets",
+        f"/administration/oai-sets?q={q}&sort={q}&page={q}",
+        f"/administration/oai-sets/{planted['oai_set']}",
     ]:
         _assert_clean(page, base + path, dialogs)
 

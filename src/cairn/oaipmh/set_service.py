@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -58,6 +58,9 @@ class SetList:
     sort: str
     page: int
     size: int
+    # set id -> whether its members are gathered; for the administration pages, never
+    # part of the API's JSON (InvenioRDM's sets have no such field)
+    ready: dict[int, bool] = field(default_factory=dict)
 
 
 def _clean(value: str) -> str:
@@ -260,8 +263,10 @@ class OaiSetService:
         with self.db.read() as session:
             total = int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
             rows = session.scalars(query.order_by(*order).offset((page - 1) * size).limit(size))
-            hits = [dump(row) for row in rows]
-        return SetList(hits, total, ("-" if descending else "") + sort, page, size)
+            found = list(rows)
+            hits = [dump(row) for row in found]
+            ready = {row.id: row.ready for row in found}
+        return SetList(hits, total, ("-" if descending else "") + sort, page, size, ready)
 
     def all_sets(self) -> list[OaiSet]:
         """Every set, by spec (for ListSets)."""

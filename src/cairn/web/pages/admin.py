@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from cairn.core.errors import NotFound, ValidationFailed
 from cairn.settings import Settings
-from cairn.web.pages import admin_jobs, admin_records, admin_users
+from cairn.web.pages import admin_jobs, admin_oai_sets, admin_records, admin_users
 from cairn.web.pages.admin_users import FLASH, require_admin
 from cairn.web.pages.common import (
     call,
@@ -33,6 +33,7 @@ router = APIRouter(include_in_schema=False)
 router.include_router(admin_users.router)
 router.include_router(admin_records.router)
 router.include_router(admin_jobs.router)
+router.include_router(admin_oai_sets.router)
 
 UNITS = {
     "": 1,

@@ -22,11 +22,11 @@ MAX_FORM_FIELD = 100_000
 
 
 def pages(request: Request) -> Pages:
-    return request.app.state.pages  # type: ignore[no-any-return]
+    return request.app.state.pages
 
 
 def limiter(request: Request) -> AttemptLimiter:
-    return request.app.state.login_limiter  # type: ignore[no-any-return]
+    return request.app.state.login_limiter
 
 
 def render(

@@ -92,7 +92,7 @@ def pid_url(scheme: str | None, identifier: str | None) -> str | None:
 
 def _label(scheme: str | None, *tables: Mapping[str, Any]) -> str:
     for table in tables:
-        if scheme in table:
+        if scheme is not None and scheme in table:
             return str(table[scheme].label)
     return (scheme or "").upper()
 
