@@ -15,9 +15,10 @@ from lxml import etree
 
 from cairn.core.identity import SYSTEM
 from cairn.db import Database
+from cairn.db.changes import last_seq
 from cairn.db.jobs import Job
 from cairn.oaipmh.membership import BUILD_JOB
-from cairn.oaipmh.models import OaiSet
+from cairn.oaipmh.models import OaiSet, OaiSetFeed
 from tests.conftest import ServedApp, serve
 from tests.factories import Factory, User, minimal_record
 
@@ -348,3 +349,26 @@ def test_a_long_backlog_answers_503_until_the_catch_up_job_is_through(
     assert set(mosses) <= set(whole)
     server.app.state.services.oai_members.catch_up()  # what the job does
     assert set(headers(harvest(server, set="moss"))) == set(mosses)
+
+
+def test_the_first_set_skips_the_change_log_history(server: ServedApp, factory: Factory) -> None:
+    admin, user = factory.user(admin=True), factory.user()
+    old = [publish(factory, user, f"Lichen {i}") for i in range(2)]
+    db = server.app.state.services.records.db
+
+    def feed() -> int:
+        with db.read() as session:
+            row = session.get(OaiSetFeed, 1)
+            return row.seq if row is not None else 0
+
+    with db.read() as session:
+        newest = last_seq(session)
+    assert feed() < newest  # no OAI-PMH request has caught up yet
+    first = create(server, admin, name="Lichen", spec="lichen", search_pattern="lichen").json()
+    assert feed() == newest  # nothing before the first set needs evaluating
+    publish(factory, user, "Lichen late")
+    create(server, admin, name="Other", spec="other", search_pattern="other")
+    assert feed() == newest  # a second set must not skip what the first still needs
+    built(server, first["id"])
+    assert set(old) <= set(headers(harvest(server, set="lichen")))
+    assert len(headers(harvest(server, set="lichen"))) == 3

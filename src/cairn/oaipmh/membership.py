@@ -85,6 +85,14 @@ class SetMembership:
         return {c.doc_id: c.document for c in changes if isinstance(c, Upsert)}
 
     # -- following the change log -------------------------------------------------------------
+    @classmethod
+    def follow_from_now(cls, session: Session) -> None:
+        """Skip the change log's history (in the caller's transaction, when the first set is
+        created): no set needs it, and the new set's build reads every record as it is."""
+        cls._lock(session)
+        feed = cls._feed(session)
+        feed.seq = max(feed.seq, last_seq(session))
+
     def behind(self) -> bool:
         """Whether the change log has entries the members do not reflect yet."""
         with self.db.read() as session:

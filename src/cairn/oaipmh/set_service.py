@@ -32,7 +32,7 @@ from cairn.core.identity import Identity
 from cairn.core.timeutil import isoformat, utcnow
 from cairn.db import Database
 from cairn.db.jobs import enqueue
-from cairn.oaipmh.membership import BUILD_JOB
+from cairn.oaipmh.membership import BUILD_JOB, SetMembership
 from cairn.oaipmh.models import OaiSet
 from cairn.oaipmh.sets import ROOT as RESOURCE_TYPE_ROOT
 from cairn.search.percolate import query_error
@@ -182,6 +182,8 @@ class OaiSetService:
                 taken = session.scalar(select(OaiSet.id).where(OaiSet.spec == values["spec"]))
                 if taken is not None:
                     raise self._duplicate(values["spec"])
+                if session.scalar(select(func.count()).select_from(OaiSet)) == 0:
+                    SetMembership.follow_from_now(session)
                 now = utcnow()
                 oai_set = OaiSet(
                     spec=values["spec"],
