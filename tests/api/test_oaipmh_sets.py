@@ -4,6 +4,7 @@ and restrictions of members reported in the set, and 503 while a set is being bu
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,6 +54,7 @@ def built(server: ServedApp, set_id: int) -> None:
 
 def harvest(server: ServedApp, verb: str = "ListIdentifiers", **args: str) -> etree._Element:
     params = {"verb": verb, "metadataPrefix": "oai_dc", **args}
+    params = {k: v for k, v in params.items() if v}  # metadataPrefix="" leaves it out
     response = requests.get(server.base + "/oai2d", params=params, timeout=60)
     assert response.status_code == 200, response.text
     return etree.fromstring(response.content)
@@ -286,8 +288,14 @@ def test_harvesting_a_set_follows_its_query_and_reports_members_that_went(
         == 503
     )
     built(server, created["id"])
-    # "oceans" is stemmed as a search stems it: "Ocean and climate" is found too
-    assert set(headers(harvest(server, set="climate"))) == {climate[2], other}
+    # "oceans" is stemmed as a search stems it: "Ocean and climate" is found too; the
+    # deleted member stays, so harvesters of the set still learn it is gone
+    rebuilt = headers(harvest(server, set="climate"))
+    assert {rid: deleted for rid, (deleted, _) in rebuilt.items()} == {
+        climate[2]: False,
+        other: False,
+        climate[0]: True,
+    }
 
     requests.delete(url, headers=auth(admin), timeout=30)
     gone = harvest(server, set="climate")
@@ -372,3 +380,99 @@ def test_the_first_set_skips_the_change_log_history(server: ServedApp, factory: 
     built(server, first["id"])
     assert set(old) <= set(headers(harvest(server, set="lichen")))
     assert len(headers(harvest(server, set="lichen"))) == 3
+
+
+def test_a_set_holds_its_sub_sets_as_oai_pmh_hierarchy_has_it(
+    server: ServedApp, factory: Factory
+) -> None:
+    admin, user = factory.user(admin=True), factory.user()
+    fern, moss = publish(factory, user, "Fern"), publish(factory, user, "Moss plants")
+    sub = create(server, admin, name="Ferns", spec="plants:ferns", search_pattern="fern").json()
+    built(server, sub["id"])
+    # "plants" is not defined: harvesting it gives its sub-sets' members
+    assert set(headers(harvest(server, set="plants"))) == {fern}
+    assert headers(harvest(server))[fern][1][-1:] == ["plants:ferns"]
+    top = create(server, admin, name="Plants", spec="plants", search_pattern="moss").json()
+    built(server, top["id"])
+    assert set(headers(harvest(server, set="plants"))) == {fern, moss}
+    assert set(headers(harvest(server, set="plants:ferns"))) == {fern}
+    found = headers(harvest(server))
+    assert {"plants", "plants:ferns"} <= set(found[fern][1])  # the set above is named too
+    assert "plants:ferns" not in found[moss][1]
+
+
+def test_a_token_is_refused_once_its_set_is_redefined_or_gone(
+    server: ServedApp, factory: Factory
+) -> None:
+    admin, user = factory.user(admin=True), factory.user()
+    for i in range(3):
+        publish(factory, user, f"Reed {i}")
+    created = create(server, admin, name="Reeds", spec="reeds", search_pattern="reed").json()
+    built(server, created["id"])
+    provider_page_size(server, 2)
+    try:
+        first = harvest(server, set="reeds")
+        token = first.find(".//o:resumptionToken", NS).text
+        assert token
+        url = f"{server.base}{SETS}/{created['id']}"
+        body = {"name": "Reeds", "search_pattern": "reed OR rush"}
+        assert requests.put(url, json=body, headers=auth(admin), timeout=30).status_code == 200
+        built(server, created["id"])
+        again = harvest(server, verb="ListIdentifiers", resumptionToken=token, metadataPrefix="")
+        assert again.find("o:error", NS).get("code") == "badResumptionToken"
+        token = harvest(server, set="reeds").find(".//o:resumptionToken", NS).text
+        assert requests.delete(url, headers=auth(admin), timeout=30).status_code == 204
+        gone = harvest(server, verb="ListIdentifiers", resumptionToken=token, metadataPrefix="")
+        assert gone.find("o:error", NS).get("code") == "badResumptionToken"
+    finally:
+        provider_page_size(server, 500)
+
+
+def test_a_rebuild_keeps_the_deleted_members(server: ServedApp, factory: Factory) -> None:
+    admin, user = factory.user(admin=True), factory.user()
+    kept, gone = publish(factory, user, "Sedge one"), publish(factory, user, "Sedge two")
+    created = create(server, admin, name="Sedges", spec="sedges", search_pattern="sedge").json()
+    built(server, created["id"])
+    factory.services.records.delete_record(SYSTEM, gone, {})
+    url = f"{server.base}{SETS}/{created['id']}"
+    body = {"name": "Sedges", "search_pattern": "sedge OR carex"}
+    assert requests.put(url, json=body, headers=auth(admin), timeout=30).status_code == 200
+    built(server, created["id"])
+    found = headers(harvest(server, set="sedges"))
+    assert {rid: deleted for rid, (deleted, _) in found.items()} == {kept: False, gone: True}
+    assert all("sedges" in specs for _, specs in found.values())
+
+
+def test_a_failing_catch_up_answers_503_for_query_sets_only(
+    server: ServedApp, factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin, user = factory.user(admin=True), factory.user()
+    rid = publish(factory, user, "Rush")
+    created = create(server, admin, name="Rushes", spec="rushes", search_pattern="rush").json()
+    built(server, created["id"])
+    members = server.app.state.services.oai_members
+
+    def broken(limit: int | None = None) -> int:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(members, "catch_up", broken)
+    params = {"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "rushes"}
+    failed = requests.get(server.base + "/oai2d", params=params, timeout=30)
+    assert failed.status_code == 503 and failed.headers["Retry-After"]
+    assert rid in headers(harvest(server))  # harvests without a query set go on
+    monkeypatch.undo()
+    assert set(headers(harvest(server, set="rushes"))) == {rid}
+
+
+def test_listing_arguments_out_of_range_get_400(server: ServedApp) -> None:
+    too_far = requests.get(server.base + SETS, params={"page": "10" * 30}, timeout=30)
+    assert "page" in field_errors(too_far)
+    wordy = requests.get(server.base + SETS, params={"q": "word " * 1200}, timeout=30)
+    assert "q" in field_errors(wordy)
+    assert requests.get(server.base + SETS, params={"page": "x"}, timeout=30).status_code == 400
+
+
+def provider_page_size(served: ServedApp, size: int) -> None:
+    requests.get(served.base + "/oai2d", params={"verb": "Identify"}, timeout=30)
+    oai = served.app.state.oai_provider
+    oai.repository = dataclasses.replace(oai.repository, page_size=size)

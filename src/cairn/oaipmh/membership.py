@@ -1,20 +1,24 @@
 """Which published records each query-defined OAI-PMH set holds, kept in a table.
 
-A set's members are the records its ``search_pattern`` finds, evaluated by
-:class:`cairn.search.percolate.Percolator` on the records' index documents, so a set holds
-what a search with the same query finds.  Two things write the members, one at a time (a
-PostgreSQL advisory lock; on SQLite the write transaction itself):
+A set's members are the published versions its ``search_pattern`` finds, evaluated by
+:class:`cairn.search.percolate.Percolator` on the records' index documents with the search's
+query parser and analysers (but none of a search's defaults: every version counts, whatever
+its access).  Everything that writes members or sets takes one lock (:func:`lock`: a
+PostgreSQL advisory lock; on SQLite the write transaction itself), so they run one at a time:
 
 - :meth:`SetMembership.catch_up` follows the change log from the position kept in
-  ``oai_set_feed`` and evaluates every set against each record that changed.  It runs
-  before every OAI-PMH request (cheap when nothing changed) and every minute as a job, so a
-  harvester never sees members older than its request.
+  ``oai_set_feed`` and evaluates every set against each record that changed.  A harvest of a
+  set defined by a query runs it first, so the harvester never sees members older than its
+  request; a job runs it every minute, which keeps the other requests' headers current.
 - :meth:`SetMembership.build` (the ``oaipmh.sets.build`` job) walks all records for one set
   after it is created or its query changed, then marks the set ready.
+- :class:`cairn.oaipmh.set_service.OaiSetService` creates, changes and deletes sets.
 
-A member that is deleted or restricted stays a member (its document leaves the index, not
-the set), so the set's harvesters learn that it is gone.  A record edited so that the
-query no longer finds it simply leaves the set.
+A deleted member stays a member (deleted records are never evaluated again, not even by a
+rebuild), so the set's harvesters learn that it is gone; a restricted member stays while the
+query still finds it, and is then reported deleted.  A record edited so that the query no
+longer finds it leaves the set, and one that comes to match joins it: neither changes its
+datestamp, so an incremental harvest of the set does not announce either.
 """
 
 from __future__ import annotations
@@ -45,16 +49,18 @@ _LOCK = text("SELECT pg_advisory_xact_lock(1868783987)")  # "oais"
 Progress = Callable[[int], None]
 
 
+def lock(session: Session) -> None:
+    """Hold the sets' lock until the caller's transaction ends (PostgreSQL; SQLite's write
+    transactions already exclude each other)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_LOCK)
+
+
 class SetMembership:
     def __init__(self, db: Database, source: DocumentSource, percolator: Percolator) -> None:
         self.db = db
         self.source = source
         self.percolator = percolator
-
-    @staticmethod
-    def _lock(session: Session) -> None:
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(_LOCK)
 
     @staticmethod
     def _feed(session: Session) -> OaiSetFeed:
@@ -89,7 +95,7 @@ class SetMembership:
     def follow_from_now(cls, session: Session) -> None:
         """Skip the change log's history (in the caller's transaction, when the first set is
         created): no set needs it, and the new set's build reads every record as it is."""
-        cls._lock(session)
+        lock(session)
         feed = cls._feed(session)
         feed.seq = max(feed.seq, last_seq(session))
 
@@ -106,7 +112,7 @@ class SetMembership:
         while (limit is None or done < limit) and self.behind():
             with self.db.write() as uow:
                 session = uow.session
-                self._lock(session)
+                lock(session)
                 feed = self._feed(session)
                 sets = {k: v for k, v in session.execute(select(OaiSet.id, OaiSet.search_pattern))}
                 if not sets:  # nothing to evaluate: jump to the end of the log
@@ -133,12 +139,17 @@ class SetMembership:
         while True:
             with self.db.write() as uow:
                 session = uow.session
-                self._lock(session)
+                lock(session)
                 oai_set = session.get(OaiSet, set_id)
                 if oai_set is None or oai_set.pattern_revision != revision:
                     return False
-                if after is None:  # the first batch starts the set afresh
-                    session.execute(delete(OaiSetMember).where(OaiSetMember.set_id == set_id))
+                if after is None:  # the first batch starts afresh, but for deleted members
+                    live = select(Record.id).where(Record.is_deleted.is_(False))
+                    session.execute(
+                        delete(OaiSetMember).where(
+                            OaiSetMember.set_id == set_id, OaiSetMember.record_id.in_(live)
+                        )
+                    )
                     after = ""
                 ids = list(
                     session.scalars(
@@ -160,18 +171,29 @@ class SetMembership:
                 progress(len(ids))
 
     def specs_of(self, record_ids: Iterable[str]) -> dict[str, list[str]]:
-        """The specs of the query-defined sets each record is in."""
+        """The specs of the ready query-defined sets each record is in, with the sets above
+        them (``a`` for a member of ``a:b``) that exist."""
         ids = sorted(set(record_ids))
-        out: dict[str, list[str]] = {}
+        found: dict[str, set[str]] = {}
         if not ids:
-            return out
+            return {}
         query = (
             select(OaiSetMember.record_id, OaiSet.spec)
             .join(OaiSet, OaiSet.id == OaiSetMember.set_id)
-            .where(OaiSetMember.record_id.in_(ids))
-            .order_by(OaiSet.spec)
+            .where(OaiSetMember.record_id.in_(ids), OaiSet.ready.is_(True))
         )
         with self.db.read() as session:
-            for record_id, spec in session.execute(query):
-                out.setdefault(record_id, []).append(spec)
-        return out
+            rows = list(session.execute(query))
+            if any(":" in spec for _, spec in rows):
+                ready = select(OaiSet.spec).where(OaiSet.ready.is_(True))
+                defined = set(session.scalars(ready))
+            else:
+                defined = set()
+        for record_id, spec in rows:
+            specs = found.setdefault(record_id, set())
+            specs.add(spec)
+            parts = spec.split(":")
+            specs.update(
+                p for p in (":".join(parts[:i]) for i in range(1, len(parts))) if p in defined
+            )
+        return {record_id: sorted(specs) for record_id, specs in found.items()}

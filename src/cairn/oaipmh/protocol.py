@@ -10,9 +10,9 @@ type (:mod:`cairn.oaipmh.sets`) and those an administrator defines by a query
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,17 +30,16 @@ from cairn.oaipmh.tokens import BadToken, ListState, TokenSigner
 from cairn.records.harvest import Harvest, HarvestEntry, HarvestFilter
 from cairn.records.models import Record
 
+log = logging.getLogger(__name__)
 GRANULARITY = "YYYY-MM-DDThh:mm:ssZ"
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _REPOSITORY_ID = re.compile(r"^[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+$")
 _LISTS = ("ListIdentifiers", "ListRecords")
-_WITH_SETS = ("GetRecord", "ListIdentifiers", "ListRecords", "ListSets")
 BUILDING_RETRY_AFTER = 60  # seconds a harvester waits for a set whose members are being built
-# change-log entries a request applies to the members of the sets defined by a query; beyond
-# that (a bulk import), harvesting such a set answers 503 until the catch-up job is through
+# change-log entries a harvest of a set defined by a query applies to the members first;
+# beyond that (a bulk import) it answers 503 until the catch-up job is through
 CATCH_UP_IN_REQUEST = 20_000
-_members_current: ContextVar[bool] = ContextVar("members_current", default=True)
 # verb -> (required arguments, optional arguments, takes a resumptionToken)
 VERBS: dict[str, tuple[frozenset[str], frozenset[str], bool]] = {
     "Identify": (frozenset(), frozenset(), False),
@@ -175,10 +174,6 @@ class OaiProvider:
             return xml.to_bytes(xml.error_document(base, None, [(exc.code, exc.message)]))
         echoed = {"verb": verb, **args}
         root = xml.envelope(base, echoed)
-        if verb in _WITH_SETS and self.query_sets is not None:  # members as of this request
-            membership = self.query_sets.membership
-            read = membership.catch_up(CATCH_UP_IN_REQUEST)
-            _members_current.set(read < CATCH_UP_IN_REQUEST or not membership.behind())
         try:
             handler: Callable[[etree._Element, dict[str, str]], None] = getattr(self, f"_{verb}")
             body = xml.sub(root, verb)
@@ -278,25 +273,48 @@ class OaiProvider:
         self._list(body, "ListRecords", args)
 
     # -- lists ---------------------------------------------------------------
-    def _filter(self, set_spec: str | None, start: str | None, until: str | None) -> HarvestFilter:
+    def _filter(
+        self, set_spec: str | None, start: str | None, until: str | None
+    ) -> tuple[HarvestFilter, str]:
+        """The harvest's filter, and the version of the sets defined by a query it reads
+        (a resumption token is good only for the same version)."""
         begin, end = date_range(start, until)
         if set_spec is None:
-            return HarvestFilter(begin, end)
+            return HarvestFilter(begin, end), ""
         oai_set = self.sets.get(set_spec)
         if oai_set is not None:
-            return HarvestFilter(begin, end, oai_set.resource_types)
-        defined = self.query_sets.service.by_spec(set_spec) if self.query_sets else None
-        if defined is None:
+            return HarvestFilter(begin, end, oai_set.resource_types), ""
+        # the set and, as OAI-PMH's hierarchy has it, its sub-sets (``spec:...``)
+        defined = [
+            d
+            for d in (self.query_sets.service.all_sets() if self.query_sets else [])
+            if d.spec == set_spec or d.spec.startswith(f"{set_spec}:")
+        ]
+        if not defined or self.query_sets is None:
             raise OaiError("noRecordsMatch", f"No set has the setSpec {set_spec!r}.")
-        if not defined.ready or not _members_current.get():
+        if not all(d.ready for d in defined) or not self._caught_up(self.query_sets):
             raise Unavailable(
                 f"The members of set {set_spec!r} are being gathered; try again later.",
                 BUILDING_RETRY_AFTER,
             )
         members = exists().where(
-            OaiSetMember.set_id == defined.id, OaiSetMember.record_id == Record.id
+            OaiSetMember.set_id.in_([d.id for d in defined]),
+            OaiSetMember.record_id == Record.id,
         )
-        return HarvestFilter(begin, end, members=members)
+        version = ",".join(f"{d.id}.{d.pattern_revision}" for d in defined)
+        return HarvestFilter(begin, end, members=members), version
+
+    @staticmethod
+    def _caught_up(query_sets: QuerySets) -> bool:
+        """Bring the members up to date with the change log (so the harvest sees everything
+        committed before it began); False when there is too much to do in a request."""
+        membership = query_sets.membership
+        try:
+            read = membership.catch_up(CATCH_UP_IN_REQUEST)
+            return read < CATCH_UP_IN_REQUEST or not membership.behind()
+        except Exception:  # the job catches up later; harvesters are told to come back
+            log.exception("catching up with the change log for OAI-PMH sets failed")
+            return False
 
     def _state(self, verb: str, args: dict[str, str]) -> tuple[ListState, HarvestFilter, bool]:
         """The list's state (from a token, or a first page) and its filter."""
@@ -307,12 +325,28 @@ class OaiProvider:
                 raise OaiError("badResumptionToken", "The resumptionToken is invalid.") from exc
             if state.verb != verb or state.prefix not in self.formats:
                 raise OaiError("badResumptionToken", f"The resumptionToken is not for {verb}.")
-            return state, self._filter(state.set_spec, state.start, state.until), True
+            try:
+                where, version = self._filter(state.set_spec, state.start, state.until)
+            except OaiError as exc:  # the set is gone
+                raise OaiError("badResumptionToken", f"{exc.message} Start again.") from exc
+            if version != state.set_version:
+                message = f"Set {state.set_spec!r} was redefined since; start the list again."
+                raise OaiError("badResumptionToken", message)
+            return state, where, True
         prefix = args["metadataPrefix"]
         self._format(prefix)
-        where = self._filter(args.get("set"), args.get("from"), args.get("until"))
+        where, version = self._filter(args.get("set"), args.get("from"), args.get("until"))
         state = ListState(
-            verb, prefix, args.get("set"), args.get("from"), args.get("until"), "", "", 0, 0
+            verb,
+            prefix,
+            args.get("set"),
+            args.get("from"),
+            args.get("until"),
+            "",
+            "",
+            0,
+            0,
+            version,
         )
         return state, where, False
 
@@ -349,6 +383,7 @@ class OaiProvider:
                     last.id,
                     state.cursor + len(entries),
                     max(total, state.cursor + len(entries) + 1),
+                    state.set_version,
                 )
             )
             xml.resumption(body, token, state.cursor, max(total, state.cursor + len(entries) + 1))

@@ -32,7 +32,7 @@ from cairn.core.identity import Identity
 from cairn.core.timeutil import isoformat, utcnow
 from cairn.db import Database
 from cairn.db.jobs import enqueue
-from cairn.oaipmh.membership import BUILD_JOB, SetMembership
+from cairn.oaipmh.membership import BUILD_JOB, SetMembership, lock
 from cairn.oaipmh.models import OaiSet
 from cairn.oaipmh.sets import ROOT as RESOURCE_TYPE_ROOT
 from cairn.search.percolate import query_error
@@ -44,6 +44,9 @@ MAX_NAME = 255
 MAX_PATTERN = 4000
 MAX_DESCRIPTION = 10_000
 MAX_SIZE = 1000
+MAX_PAGE = 100_000
+MAX_Q = 500  # characters of ``q``
+MAX_WORDS = 20  # of ``q``
 
 
 def sets_policy() -> Policy:
@@ -179,6 +182,7 @@ class OaiSetService:
         try:
             with self.db.write() as uow:
                 session = uow.session
+                lock(session)  # one at a time with builds and catch-ups (see membership)
                 taken = session.scalar(select(OaiSet.id).where(OaiSet.spec == values["spec"]))
                 if taken is not None:
                     raise self._duplicate(values["spec"])
@@ -200,6 +204,8 @@ class OaiSetService:
                 self._queue_build(session, oai_set)
                 return dump(oai_set)
         except IntegrityError:  # the same spec created concurrently
+            if self.by_spec(str(values["spec"])) is None:
+                raise
             raise self._duplicate(values["spec"]) from None
 
     def read(self, identity: Identity, set_id: str | int) -> dict[str, Any]:
@@ -212,6 +218,7 @@ class OaiSetService:
         data = self._body(body)
         with self.db.write() as uow:
             session = uow.session
+            lock(session)
             oai_set = self._get(session, set_id)
             values = self._validated(data, oai_set)
             oai_set.name = str(values["name"])
@@ -227,6 +234,7 @@ class OaiSetService:
     def delete(self, identity: Identity, set_id: str | int) -> None:
         self._require("delete", identity)
         with self.db.write() as uow:
+            lock(uow.session)
             uow.session.delete(self._get(uow.session, set_id))
 
     def search(self, identity: Identity, args: Mapping[str, str]) -> SetList:
@@ -235,6 +243,9 @@ class OaiSetService:
         self._require("read", identity)
         errors: list[FieldError] = []
         q = _clean(args.get("q") or "")
+        if len(q) > MAX_Q or len(q.split()) > MAX_WORDS:
+            message = f"At most {MAX_WORDS} words and {MAX_Q} characters."
+            errors.append(FieldError("q", [message]))
         raw_sort = args.get("sort") or "name"
         descending = raw_sort.startswith("-")
         sort = raw_sort.lstrip("-")
@@ -245,6 +256,8 @@ class OaiSetService:
             errors.append(FieldError("sort_direction", ["Must be one of: asc, desc."]))
         descending = descending or direction == "desc"
         page = _number(args, "page", 1, errors)
+        if page > MAX_PAGE:
+            errors.append(FieldError("page", [f"Must be less than or equal to {MAX_PAGE}."]))
         size = _number(args, "size", 25, errors)
         if size > MAX_SIZE:
             errors.append(FieldError("size", [f"Must be less than or equal to {MAX_SIZE}."]))

@@ -31,6 +31,9 @@ class ListState:
     after_id: str
     cursor: int
     total: int
+    # the versions of the sets defined by a query the list reads ("id.revision,..."; empty
+    # for other lists and in tokens from before there were such sets)
+    set_version: str = ""
 
 
 def _b64(data: bytes) -> str:

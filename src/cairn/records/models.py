@@ -11,7 +11,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cairn.core.timeutil import utcnow
@@ -57,7 +66,7 @@ class Record(_Version, Base):
     revision_id: Mapped[int] = mapped_column(Integer, nullable=False)
     # whether anonymous visitors could ever read it: harvesters learn of the deletion or
     # restriction of such a record, and never hear of one that was never public
-    was_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    was_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=true())
 
     __mapper_args__ = {"version_id_col": revision_id}
     __table_args__ = (

@@ -17,7 +17,7 @@ from luqum.thread import parse as luqum_parse
 from tantivy import Query
 
 from cairn.search.query import is_engine_failure
-from cairn.search.tantivy_engine import _Handle
+from cairn.search.tantivy_engine import commit_alone, scratch_index
 
 K = TypeVar("K")
 _HEAP = 16_000_000  # the writer's arena (Tantivy wants at least 15 MB per thread)
@@ -47,13 +47,13 @@ class Percolator:
         found: dict[K, set[str]] = {key: set() for key in queries}
         if not documents or not queries:
             return found
-        handle = _Handle(None, language=self.language, heap_size=_HEAP, create=True)
+        handle = scratch_index(self.language, _HEAP)
         writer = handle.writer()
         original = {}
         for doc_id, document in documents.items():
             writer.add_document(handle.document(doc_id, document))
             original[doc_id.lower()] = doc_id
-        writer.commit()
+        commit_alone(writer)
         writer.wait_merging_threads()
         handle.index.reload()
         searcher = handle.index.searcher()

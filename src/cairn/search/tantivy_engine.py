@@ -176,6 +176,18 @@ _OPEN_LOCK = threading.Lock()
 _COMMIT_LOCK = threading.Lock()
 
 
+def scratch_index(language: str, heap_size: int) -> _Handle:
+    """A throwaway index in memory, with the fields, analysers and query builder of the
+    indexes on disk (see :mod:`cairn.search.percolate`)."""
+    return _Handle(None, language=language, heap_size=heap_size, create=True)
+
+
+def commit_alone(writer: tantivy.IndexWriter) -> None:
+    """Commit ``writer`` while no other index of the process commits (see ``_COMMIT_LOCK``)."""
+    with _COMMIT_LOCK:
+        writer.commit()
+
+
 class TantivyEngine:
     """:class:`cairn.search.engine.SearchEngine` on Tantivy indexes under ``root``."""
 

@@ -24,12 +24,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("records", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("was_public", sa.Boolean(), nullable=False, server_default=sa.true())
-        )
-    with op.batch_alter_table("records", schema=None) as batch_op:
-        batch_op.alter_column("was_public", server_default=None)
+    # a plain ADD COLUMN on both databases (no copy of the table); the server default fills
+    # the existing rows and stays (Cairn always writes the column itself)
+    op.add_column(
+        "records",
+        sa.Column("was_public", sa.Boolean(), nullable=False, server_default=sa.true()),
+    )
     op.create_table(
         "oai_sets",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
