@@ -35,6 +35,7 @@ from cairn.db.jobs import enqueue
 from cairn.oaipmh.membership import BUILD_JOB, SetMembership, lock
 from cairn.oaipmh.models import OaiSet
 from cairn.oaipmh.sets import ROOT as RESOURCE_TYPE_ROOT
+from cairn.records.params import int_arg
 from cairn.search.percolate import query_error
 
 # the OAI-PMH schema's setSpecType: unreserved URI characters, ':' between levels
@@ -255,10 +256,10 @@ class OaiSetService:
         if direction not in ("asc", "desc"):
             errors.append(FieldError("sort_direction", ["Must be one of: asc, desc."]))
         descending = descending or direction == "desc"
-        page = _number(args, "page", 1, errors)
+        page = int_arg(args, "page", 1, errors)
         if page > MAX_PAGE:
             errors.append(FieldError("page", [f"Must be less than or equal to {MAX_PAGE}."]))
-        size = _number(args, "size", 25, errors)
+        size = int_arg(args, "size", 25, errors)
         if size > MAX_SIZE:
             errors.append(FieldError("size", [f"Must be less than or equal to {MAX_SIZE}."]))
         if errors:
@@ -291,18 +292,3 @@ class OaiSetService:
     def by_spec(self, spec: str) -> OaiSet | None:
         with self.db.read() as session:
             return session.scalar(select(OaiSet).where(OaiSet.spec == spec))
-
-
-def _number(args: Mapping[str, str], name: str, default: int, errors: list[FieldError]) -> int:
-    value = args.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        errors.append(FieldError(name, ["Not a valid integer."]))
-        return default
-    if number < 1:
-        errors.append(FieldError(name, ["Must be greater than or equal to 1."]))
-        return default
-    return number

@@ -49,7 +49,9 @@ class SearchParams:
         return pairs
 
 
-def _int(raw: Mapping[str, str], name: str, default: int, errors: list[FieldError]) -> int:
+def int_arg(raw: Mapping[str, str], name: str, default: int, errors: list[FieldError]) -> int:
+    """A whole-number argument of 1 or more (``default`` when absent); problems go to
+    ``errors`` naming ``name``."""
     value = raw.get(name)
     if value is None or value == "":
         return default
@@ -104,8 +106,8 @@ def parse_search_params(
     sort = raw.get("sort") or ("bestmatch" if q else default_sort)
     if sort not in sorts:
         errors.append(FieldError("sort", [f"Must be one of: {', '.join(sorts)}."]))
-    page = _int(raw, "page", 1, errors)
-    size = _int(raw, "size", default_size, errors)
+    page = int_arg(raw, "page", 1, errors)
+    size = int_arg(raw, "size", default_size, errors)
     if size > max_size:
         errors.append(FieldError("size", [f"Must be less than or equal to {max_size}."]))
     status = raw.get("status") or None
