@@ -476,3 +476,38 @@ def provider_page_size(served: ServedApp, size: int) -> None:
     requests.get(served.base + "/oai2d", params={"verb": "Identify"}, timeout=30)
     oai = served.app.state.oai_provider
     oai.repository = dataclasses.replace(oai.repository, page_size=size)
+
+
+def test_headers_name_a_set_only_once_its_members_are_gathered(
+    server: ServedApp, factory: Factory
+) -> None:
+    admin, user = factory.user(admin=True), factory.user()
+    rid = publish(factory, user, "Heather")
+    created = create(server, admin, name="Heath", spec="heath", search_pattern="heather").json()
+    built(server, created["id"])
+    assert "heath" in headers(harvest(server))[rid][1]
+    url = f"{server.base}{SETS}/{created['id']}"
+    body = {"name": "Heath", "search_pattern": "heather OR gorse"}
+    assert requests.put(url, json=body, headers=auth(admin), timeout=30).status_code == 200
+    assert "heath" not in headers(harvest(server))[rid][1]  # being rebuilt
+    built(server, created["id"])
+    assert "heath" in headers(harvest(server))[rid][1]
+
+
+def test_identify_leaves_out_records_that_were_never_public(
+    server: ServedApp, factory: Factory
+) -> None:
+    user = factory.user()
+    publish(factory, user, "Hidden first", access="restricted")
+    time.sleep(1.1)  # the public record's datestamp falls in a later second
+    shown = publish(factory, user, "Shown second")
+    stamp = headers_datestamp(harvest(server), shown)
+    doc = harvest(server, verb="Identify", metadataPrefix="")
+    assert doc.findtext(".//o:earliestDatestamp", namespaces=NS) == stamp
+
+
+def headers_datestamp(doc: etree._Element, record_id: str) -> str:
+    for header in doc.iterfind(".//o:header", NS):
+        if header.findtext("o:identifier", namespaces=NS).endswith(f":{record_id}"):
+            return str(header.findtext("o:datestamp", namespaces=NS))
+    raise AssertionError(f"{record_id} not harvested")

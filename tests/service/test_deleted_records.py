@@ -14,7 +14,8 @@ from sqlalchemy import event
 
 from cairn.core.errors import InvalidRequest, PermissionDenied
 from cairn.core.identity import ANONYMOUS, SYSTEM
-from cairn.records.deleted import MAX_PAGE_SIZE, like_pattern
+from cairn.db.like import like_pattern
+from cairn.records.deleted import MAX_PAGE_SIZE
 from tests.factories import Factory, User
 
 

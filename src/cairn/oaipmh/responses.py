@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
+from cairn.formats.dublincore import DC, OAI_DC
+from cairn.formats.dublincore import SCHEMA_LOCATION as OAI_DC_SCHEMA_LOCATION
+
 OAI = "http://www.openarchives.org/OAI/2.0/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 OAI_SCHEMA = f"{OAI} http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
 OAI_ID = "http://www.openarchives.org/OAI/2.0/oai-identifier"
 OAI_ID_SCHEMA = f"{OAI_ID} http://www.openarchives.org/OAI/2.0/oai-identifier.xsd"
-OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
-OAI_DC_SCHEMA = f"{OAI_DC} http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
-DC = "http://purl.org/dc/elements/1.1/"
 
 
 def datestamp(value: datetime) -> str:
@@ -67,7 +67,7 @@ def set_description(parent: etree._Element, text: str) -> None:
     dc = etree.SubElement(
         description, f"{{{OAI_DC}}}dc", nsmap={"oai_dc": OAI_DC, "dc": DC, "xsi": XSI}
     )
-    dc.set(f"{{{XSI}}}schemaLocation", OAI_DC_SCHEMA)
+    dc.set(f"{{{XSI}}}schemaLocation", OAI_DC_SCHEMA_LOCATION)
     etree.SubElement(dc, f"{{{DC}}}description").text = text
 
 

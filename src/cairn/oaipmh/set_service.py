@@ -10,7 +10,6 @@ harvesting the set is answered with 503 and ``Retry-After``.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,10 +31,12 @@ from cairn.core.identity import Identity
 from cairn.core.timeutil import isoformat, utcnow
 from cairn.db import Database
 from cairn.db.jobs import enqueue
+from cairn.db.like import contains
 from cairn.oaipmh.membership import BUILD_JOB, SetMembership, lock
 from cairn.oaipmh.models import OaiSet
 from cairn.oaipmh.sets import ROOT as RESOURCE_TYPE_ROOT
 from cairn.records.params import int_arg
+from cairn.records.schema.text import clean_text
 from cairn.search.percolate import query_error
 
 # the OAI-PMH schema's setSpecType: unreserved URI characters, ':' between levels
@@ -67,12 +68,6 @@ class SetList:
     ready: dict[int, bool] = field(default_factory=dict)
 
 
-def _clean(value: str) -> str:
-    """Without control characters, trimmed (as InvenioRDM's sanitized strings)."""
-    kept = (c for c in value if c in "\n\t" or unicodedata.category(c)[0] != "C")
-    return "".join(kept).strip()
-
-
 def _text(
     data: Mapping[str, Any], name: str, limit: int, errors: list[FieldError], *, required: bool
 ) -> str | None:
@@ -84,7 +79,7 @@ def _text(
     if not isinstance(value, str):
         errors.append(FieldError(name, ["Not a valid string."]))
         return None
-    value = _clean(value)
+    value = clean_text(value)
     if required and not value:
         errors.append(FieldError(name, ["Shorter than minimum length 1."]))
     elif len(value) > limit:
@@ -243,7 +238,7 @@ class OaiSetService:
         updated; ``-`` before it or ``sort_direction=desc`` for descending), ``page``, ``size``."""
         self._require("read", identity)
         errors: list[FieldError] = []
-        q = _clean(args.get("q") or "")
+        q = clean_text(args.get("q") or "")
         if len(q) > MAX_Q or len(q.split()) > MAX_WORDS:
             message = f"At most {MAX_WORDS} words and {MAX_Q} characters."
             errors.append(FieldError("q", [message]))
@@ -266,12 +261,11 @@ class OaiSetService:
             raise ValidationFailed(errors, "Invalid querystring parameters.")
         query = select(OaiSet)
         for word in q.split():
-            like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             query = query.where(
                 or_(
-                    OaiSet.name.ilike(like, escape="\\"),
-                    OaiSet.spec.ilike(like, escape="\\"),
-                    OaiSet.description.ilike(like, escape="\\"),
+                    contains(OaiSet.name, word),
+                    contains(OaiSet.spec, word),
+                    contains(OaiSet.description, word),
                 )
             )
         column = getattr(OaiSet, sort)

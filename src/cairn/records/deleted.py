@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from cairn.core.errors import InvalidRequest
+from cairn.db.like import contains
 from cairn.records.models import Record
 from cairn.records.schema import VocabularyLookup
 
@@ -23,7 +24,6 @@ MAX_PAGE_SIZE = 100
 MAX_QUERY = 200
 SORTS = ("newest", "oldest")
 REASONS = "removalreasons"
-LIKE_ESCAPE = "\\"
 
 
 @dataclass(frozen=True)
@@ -53,22 +53,8 @@ class DeletedPage:
         return max(1, -(-self.total // self.size))
 
 
-def like_pattern(text: str) -> str:
-    """``%text%`` with LIKE's wildcards in ``text`` matched literally."""
-    escaped = (
-        text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
-        .replace("%", LIKE_ESCAPE + "%")
-        .replace("_", LIKE_ESCAPE + "_")
-    )
-    return f"%{escaped}%"
-
-
 def _matches(q: str) -> ColumnElement[bool]:
-    pattern = like_pattern(q.lower())
-    return or_(
-        func.lower(Record.id).like(pattern, escape=LIKE_ESCAPE),
-        func.lower(Record.title).like(pattern, escape=LIKE_ESCAPE),
-    )
+    return or_(contains(Record.id, q), contains(Record.title, q))
 
 
 def check_args(q: str, page: int, size: int, sort: str) -> str:
